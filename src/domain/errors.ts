@@ -1,0 +1,50 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * Stable `extensions.code` values. Messages may improve between releases;
+ * codes never change meaning.
+ */
+export enum ErrorCode {
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  NOT_FOUND = 'NOT_FOUND',
+  CONFLICT = 'CONFLICT',
+  PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
+  UNSUPPORTED_MEDIA_TYPE = 'UNSUPPORTED_MEDIA_TYPE',
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+/** One rule broken by one input field. `field` is a path such as `indicators[3].value`. */
+export interface InputIssue {
+  field: string;
+  message: string;
+}
+
+/**
+ * A client error for invalid input. It carries every issue found, so a batch
+ * is answered with all its problems at once; nothing was written.
+ */
+export function invalidInput(issues: InputIssue[]): GraphQLError {
+  const shown = issues.slice(0, 20).map((issue) => `"${issue.field}" ${issue.message}`);
+  const more = issues.length > shown.length ? ` (${issues.length - shown.length} more issues in extensions.issues)` : '';
+  const message = `Invalid input: ${shown.join(' ')}${more}`;
+
+  return new GraphQLError(message, {
+    extensions: { code: ErrorCode.BAD_USER_INPUT, issues: issues.slice(0, 1000) },
+  });
+}
+
+/** Not-found and not-visible answer the same, so ids of other organizations leak nothing. */
+export function notFound(kind: string, id: string): GraphQLError {
+  return new GraphQLError(`${kind} "${clipId(id)}" was not found.`, {
+    extensions: { code: ErrorCode.NOT_FOUND },
+  });
+}
+
+export function conflict(message: string, field: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.CONFLICT, field } });
+}
+
+function clipId(id: string): string {
+  return id.length > 64 ? `${id.slice(0, 64)}...` : id;
+}

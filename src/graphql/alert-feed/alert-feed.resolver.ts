@@ -1,0 +1,69 @@
+import { Arg, Ctx, Resolver, Root, Subscription } from 'type-graphql';
+
+import { decodeAlertCursor } from '../../domain/cursor';
+import { SEVERITY_RANK } from '../../domain/enums';
+import type { AlertRecord, AlertUpdatedPayload } from '../../feed/alert-feed.payload';
+import { streamRaisedAlerts } from '../../feed/alert-stream';
+import { AlertFeedFilter } from '../alert/alert.input';
+import { Alert, AlertUpdate } from '../alert/alert.type';
+import type { GraphQLContext } from '../context';
+
+interface FeedArgs {
+  filter?: AlertFeedFilter | null;
+  after?: string | null;
+}
+
+@Resolver()
+export class AlertFeedResolver {
+  @Subscription(() => Alert, {
+    description:
+      'Alerts as they are raised. With `after` (an alert cursor), first every stored alert after it, in order, then the live ones, with no gap and no duplicate.',
+    subscribe: ({ args, context }) => {
+      const { filter, after } = args as FeedArgs;
+      const ctx = context as GraphQLContext;
+      return streamRaisedAlerts({
+        feed: ctx.services.feed,
+        alerts: ctx.services.alerts,
+        organizationId: ctx.organizationId,
+        afterSequence: after ? decodeAlertCursor(after, 'after') : null,
+        accept: feedFilter(filter ?? null),
+      });
+    },
+  })
+  alertRaised(
+    @Root() alert: AlertRecord,
+    @Arg('filter', () => AlertFeedFilter, { nullable: true }) _filter: AlertFeedFilter | null,
+    @Arg('after', () => String, { nullable: true, description: 'Alert cursor to resume after.' }) _after: string | null,
+  ): Alert {
+    return Alert.from(alert);
+  }
+
+  @Subscription(() => AlertUpdate, {
+    description: 'Changes to existing alerts: new events counted, status, classification or assignment changed, comments added.',
+    subscribe: async function* ({ args, context }) {
+      const accept = feedFilter((args as FeedArgs).filter ?? null);
+      const ctx = context as GraphQLContext;
+      for await (const payload of ctx.services.feed.subscribeUpdated(ctx.organizationId)) {
+        if (accept(payload.alert)) yield payload;
+      }
+    },
+  })
+  alertUpdated(
+    @Root() payload: AlertUpdatedPayload,
+    @Arg('filter', () => AlertFeedFilter, { nullable: true }) _filter: AlertFeedFilter | null,
+    @Ctx() _context: GraphQLContext,
+  ): AlertUpdate {
+    return { alert: Alert.from(payload.alert), changes: payload.changes };
+  }
+}
+
+function feedFilter(filter: AlertFeedFilter | null): (alert: AlertRecord) => boolean {
+  const minRank = filter?.minSeverity ? SEVERITY_RANK[filter.minSeverity] : 0;
+  const definitions = filter?.alertDefinitionIds?.length ? new Set(filter.alertDefinitionIds) : null;
+  const devices = filter?.deviceIds?.length ? new Set(filter.deviceIds) : null;
+
+  return (alert) =>
+    SEVERITY_RANK[alert.severity] >= minRank &&
+    (!definitions || definitions.has(alert.alertDefinitionId)) &&
+    (!devices || devices.has(alert.deviceId));
+}

@@ -1,0 +1,42 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+
+import { ErrorCode } from '../domain/errors';
+import type { Logger } from '../logging/logger';
+
+/** Codes a client may see as they were raised; anything else becomes INTERNAL_SERVER_ERROR. */
+const CLIENT_CODES = new Set<string>([
+  ...Object.values(ErrorCode),
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Builds the error formatter shared by HTTP and websockets. Errors raised on
+ * purpose keep their message and code; any other error is logged with its
+ * stack and answered with a generic message, so no stack trace, SQL or file
+ * path reaches a client.
+ */
+export function createErrorFormatter(logger: Logger, options: { includeStack: boolean }) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = formatted.extensions?.code;
+
+    if (typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR && CLIENT_CODES.has(code)) {
+      const { stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions: options.includeStack ? { ...extensions, stacktrace } : extensions };
+    }
+
+    logger.error({ err: original, path: formatted.path }, 'unexpected error while executing an operation');
+    return {
+      message: 'Internal server error.',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
+  };
+}

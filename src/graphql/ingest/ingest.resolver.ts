@@ -1,0 +1,43 @@
+import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+
+import { invalidInput } from '../../domain/errors';
+import { parseNativeEvent } from '../../ingest/native';
+import type { ParsedEvent } from '../../matching/observable';
+import { Alert } from '../alert/alert.type';
+import type { GraphQLContext } from '../context';
+import { EventInput, IngestResult, MAX_EVENTS_PER_CALL } from './event.input';
+
+@Resolver()
+export class IngestResolver {
+  @Mutation(() => IngestResult, {
+    description: `Matches up to ${MAX_EVENTS_PER_CALL} native events against the organization's indicators. Invalid events reject the whole call; POST /events skips bad lines instead.`,
+  })
+  async ingestEvents(
+    @Arg('events', () => [EventInput]) events: EventInput[],
+    @Ctx() context: GraphQLContext,
+  ): Promise<IngestResult> {
+    if (events.length > MAX_EVENTS_PER_CALL) {
+      throw invalidInput([
+        { field: 'events', message: `must contain at most ${MAX_EVENTS_PER_CALL} events; received ${events.length}. Split the batch or use POST /events.` },
+      ]);
+    }
+
+    const receivedAt = new Date();
+    const parsed: ParsedEvent[] = [];
+    const issues = [];
+    for (const [index, event] of events.entries()) {
+      const result = parseNativeEvent({ ...event, eventTime: event.eventTime?.toISOString() }, receivedAt);
+      if (result.ok) parsed.push(result.event);
+      else issues.push({ field: `events[${index}]`, message: result.reason });
+    }
+    if (issues.length > 0) throw invalidInput(issues);
+
+    const result = await context.services.ingest.ingest(context.organizationId, parsed);
+    return {
+      accepted: result.accepted,
+      matched: result.matched,
+      raised: result.raised.map(Alert.from),
+      updated: result.updated.map(Alert.from),
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+
+import type { GraphQLSchema } from 'graphql';
+import { GraphQLDateTime } from 'graphql-scalars';
+import { buildSchema, type PubSub } from 'type-graphql';
+
+import './common/enums.registration';
+import { AlertDefinitionResolver } from './alert-definition/alert-definition.resolver';
+import { AlertFeedResolver } from './alert-feed/alert-feed.resolver';
+import { AlertResolver } from './alert/alert.resolver';
+import { IndicatorResolver } from './indicator/indicator.resolver';
+import { IngestResolver } from './ingest/ingest.resolver';
+import { validateArgument } from './validation';
+
+export const RESOLVERS = [
+  AlertDefinitionResolver,
+  IndicatorResolver,
+  AlertResolver,
+  AlertFeedResolver,
+  IngestResolver,
+] as const;
+
+/**
+ * Builds the executable schema; the same one serves HTTP, websockets and
+ * `npm run schema`. Subscriptions read the alert feed directly, but
+ * type-graphql requires a pub/sub to build a schema with subscriptions.
+ */
+export function buildSightlineSchema(pubSub: PubSub): Promise<GraphQLSchema> {
+  return buildSchema({
+    pubSub,
+    resolvers: RESOLVERS,
+    scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
+    validateFn: validateArgument,
+  });
+}

@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+
+import { ConfigError, loadConfig } from './config/config';
+import { createLogger } from './logging/logger';
+import { startSightline } from './server/app';
+
+/** Time allowed for a graceful stop before the process exits anyway, in milliseconds. */
+const STOP_TIMEOUT_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Invalid configuration: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+
+  const logger = createLogger(config.logLevel);
+  const sightline = await startSightline(config, logger);
+  process.stdout.write(`Sightline GraphQL API: ${sightline.url}\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    setTimeout(() => {
+      logger.error('graceful stop timed out; exiting');
+      process.exit(1);
+    }, STOP_TIMEOUT_MS).unref();
+    sightline.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Sightline failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+import type { Database } from '../persistence/database';
+import { IndicatorEntity } from '../persistence/entities';
+import type { IndexedIndicator, IndicatorIndex } from '../matching/indicator-index';
+
+/** Rows read per statement while the index is built. */
+const LOAD_PAGE_SIZE = 10_000;
+
+export function toIndexed(row: IndicatorEntity): IndexedIndicator {
+  return {
+    id: row.id,
+    organizationId: row.organizationId,
+    alertDefinitionId: row.alertDefinitionId,
+    type: row.type,
+    matchFunction: row.matchFunction,
+    normalizedValue: row.normalizedValue,
+    expiresAt: row.expiresAt,
+  };
+}
+
+/**
+ * Reads every enabled, unexpired indicator of an enabled definition. Pages
+ * by id, yielding to the event loop between pages.
+ */
+export async function loadMatchableIndicators(
+  database: Database,
+  where: { alertDefinitionId?: string } = {},
+): Promise<IndexedIndicator[]> {
+  const result: IndexedIndicator[] = [];
+  let lastId = '';
+
+  for (;;) {
+    const query = database.reader
+      .getRepository(IndicatorEntity)
+      .createQueryBuilder('i')
+      .innerJoin('alert_definition', 'd', 'd.id = i.alert_definition_id')
+      .where('i.enabled = :enabled AND d.enabled = :enabled', { enabled: true })
+      .andWhere('(i.expires_at IS NULL OR i.expires_at > :now)', { now: new Date() })
+      .andWhere('i.id > :lastId', { lastId })
+      .orderBy('i.id', 'ASC')
+      .limit(LOAD_PAGE_SIZE);
+    if (where.alertDefinitionId) query.andWhere('i.alert_definition_id = :definitionId', { definitionId: where.alertDefinitionId });
+
+    const rows = await query.getMany();
+    for (const row of rows) result.push(toIndexed(row));
+    if (rows.length < LOAD_PAGE_SIZE) return result;
+
+    lastId = rows[rows.length - 1].id;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Rebuilds `index` from the database. */
+export async function rebuildIndex(database: Database, index: IndicatorIndex): Promise<number> {
+  const indicators = await loadMatchableIndicators(database);
+  index.replaceAll(indicators);
+  return indicators.length;
+}

@@ -1,0 +1,205 @@
+import { In, type EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+
+import { AlertStatus } from '../domain/enums';
+import { toAlertRecord, type AlertRecord } from '../feed/alert-feed.payload';
+import type { AlertFeed } from '../feed/alert-feed';
+import { AlertChange } from '../feed/alert-feed.topics';
+import type { IndicatorIndex, IndicatorMatch } from '../matching/indicator-index';
+import type { ParsedEvent } from '../matching/observable';
+import type { Logger } from '../logging/logger';
+import type { Database } from '../persistence/database';
+import { AlertDefinitionEntity, AlertEntity } from '../persistence/entities';
+
+export interface IngestResult {
+  /** Events taken for matching. */
+  accepted: number;
+  /** Events that matched at least one indicator. */
+  matched: number;
+  /** Alerts raised by this call, in feed order. */
+  raised: AlertRecord[];
+  /** Open alerts that these events added to. */
+  updated: AlertRecord[];
+}
+
+/** Matches of one indicator on one device within a call, folded into one alert change. */
+interface MatchGroup {
+  match: IndicatorMatch;
+  deviceId: string;
+  deviceName: string | null;
+  firstEventTime: Date;
+  lastEventTime: Date;
+  eventCount: number;
+}
+
+/** Rows per `IN (...)` list when open alerts are looked up. */
+const LOOKUP_CHUNK = 500;
+
+/**
+ * Matches events against the in-memory index and raises or updates alerts.
+ * No database statement runs for an event that matches nothing.
+ */
+export class IngestService {
+  constructor(
+    private readonly database: Database,
+    private readonly index: IndicatorIndex,
+    private readonly feed: AlertFeed,
+    private readonly logger: Logger,
+  ) {}
+
+  async ingest(organizationId: string, events: readonly ParsedEvent[]): Promise<IngestResult> {
+    const now = new Date();
+    const { groups, matched } = this.matchEvents(organizationId, events, now);
+    if (groups.size === 0) return { accepted: events.length, matched, raised: [], updated: [] };
+
+    const { raised, updated } = await this.database.transaction((manager) =>
+      this.storeAlerts(manager, organizationId, [...groups.values()], now),
+    );
+
+    // Published only now that the transaction has committed, in sequence order.
+    this.feed.publishRaised(raised);
+    for (const alert of updated) this.feed.publishUpdated(alert, [AlertChange.EVENTS_ADDED]);
+    this.logger.info(
+      { organizationId, events: events.length, matched, raised: raised.length, updated: updated.length },
+      'events matched',
+    );
+    return { accepted: events.length, matched, raised, updated };
+  }
+
+  private matchEvents(organizationId: string, events: readonly ParsedEvent[], now: Date) {
+    const groups = new Map<string, MatchGroup>();
+    let matched = 0;
+
+    for (const event of events) {
+      const matches = this.index.match(organizationId, event.observables, now);
+      if (matches.length === 0) continue;
+      matched += 1;
+
+      for (const match of matches) {
+        const key = `${match.indicator.id}\u0000${event.deviceId}`;
+        const group = groups.get(key);
+        if (!group) {
+          groups.set(key, {
+            match,
+            deviceId: event.deviceId,
+            deviceName: event.deviceName,
+            firstEventTime: event.eventTime,
+            lastEventTime: event.eventTime,
+            eventCount: 1,
+          });
+          continue;
+        }
+        group.eventCount += 1;
+        if (event.eventTime < group.firstEventTime) group.firstEventTime = event.eventTime;
+        if (event.eventTime > group.lastEventTime) group.lastEventTime = event.eventTime;
+      }
+    }
+    return { groups, matched };
+  }
+
+  private async storeAlerts(manager: EntityManager, organizationId: string, groups: MatchGroup[], now: Date) {
+    const definitionIds = [...new Set(groups.map((group) => group.match.indicator.alertDefinitionId))];
+    const definitions = await loadDefinitions(manager, organizationId, definitionIds);
+    const openAlerts = await loadOpenAlerts(manager, organizationId, groups);
+
+    const raised: AlertRecord[] = [];
+    const updated: AlertRecord[] = [];
+    for (const group of groups) {
+      const open = openAlerts.get(`${group.match.indicator.id}\u0000${group.deviceId}`);
+      if (open) {
+        updated.push(toAlertRecord(await addEvents(manager, open, group, now)));
+        continue;
+      }
+      // The definition was deleted after the index lookup; its indicators no longer raise alerts.
+      const definition = definitions.get(group.match.indicator.alertDefinitionId);
+      if (definition) raised.push(toAlertRecord(await insertAlert(manager, definition, group, now)));
+    }
+    raised.sort((a, b) => a.sequence - b.sequence);
+    return { raised, updated };
+  }
+}
+
+async function loadDefinitions(manager: EntityManager, organizationId: string, ids: string[]) {
+  const byId = new Map<string, AlertDefinitionEntity>();
+  for (let start = 0; start < ids.length; start += LOOKUP_CHUNK) {
+    const rows = await manager.findBy(AlertDefinitionEntity, { organizationId, id: In(ids.slice(start, start + LOOKUP_CHUNK)) });
+    for (const row of rows) byId.set(row.id, row);
+  }
+  return byId;
+}
+
+async function loadOpenAlerts(manager: EntityManager, organizationId: string, groups: MatchGroup[]) {
+  const indicatorIds = [...new Set(groups.map((group) => group.match.indicator.id))];
+  const byKey = new Map<string, AlertEntity>();
+
+  for (let start = 0; start < indicatorIds.length; start += LOOKUP_CHUNK) {
+    const rows = await manager
+      .getRepository(AlertEntity)
+      .createQueryBuilder('a')
+      .where('a.organization_id = :organizationId', { organizationId })
+      .andWhere('a.indicator_id IN (:...ids)', { ids: indicatorIds.slice(start, start + LOOKUP_CHUNK) })
+      .andWhere('a.status <> :resolved', { resolved: AlertStatus.RESOLVED })
+      .getMany();
+    for (const row of rows) byKey.set(`${row.indicatorId}\u0000${row.deviceId}`, row);
+  }
+  return byKey;
+}
+
+async function addEvents(manager: EntityManager, open: AlertEntity, group: MatchGroup, now: Date): Promise<AlertEntity> {
+  const next: AlertEntity = {
+    ...open,
+    eventCount: open.eventCount + group.eventCount,
+    firstEventTime: group.firstEventTime < open.firstEventTime ? group.firstEventTime : open.firstEventTime,
+    lastEventTime: group.lastEventTime > open.lastEventTime ? group.lastEventTime : open.lastEventTime,
+    deviceName: open.deviceName ?? group.deviceName,
+    updatedAt: now,
+  };
+  await manager.update(
+    AlertEntity,
+    { sequence: open.sequence },
+    {
+      eventCount: next.eventCount,
+      firstEventTime: next.firstEventTime,
+      lastEventTime: next.lastEventTime,
+      deviceName: next.deviceName,
+      updatedAt: now,
+    },
+  );
+  return next;
+}
+
+async function insertAlert(
+  manager: EntityManager,
+  definition: AlertDefinitionEntity,
+  group: MatchGroup,
+  now: Date,
+): Promise<AlertEntity> {
+  const row: Omit<AlertEntity, 'sequence'> = {
+    id: uuidv7(),
+    organizationId: definition.organizationId,
+    alertDefinitionId: definition.id,
+    indicatorId: group.match.indicator.id,
+    indicatorType: group.match.indicator.type,
+    title: definition.title,
+    severity: definition.severity,
+    category: definition.category,
+    description: definition.description,
+    recommendedActions: definition.recommendedActions,
+    mitreTechniques: definition.mitreTechniques,
+    status: AlertStatus.NEW,
+    classification: null,
+    determination: null,
+    assignedTo: null,
+    deviceId: group.deviceId,
+    deviceName: group.deviceName,
+    matchedField: group.match.observable.field,
+    matchedValue: group.match.matchedValue,
+    firstEventTime: group.firstEventTime,
+    lastEventTime: group.lastEventTime,
+    eventCount: group.eventCount,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const result = await manager.insert(AlertEntity, row);
+  return { ...row, sequence: Number(result.identifiers[0].sequence) };
+}
