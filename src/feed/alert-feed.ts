@@ -16,6 +16,8 @@ type FeedChannels = {
  */
 export class AlertFeed {
   readonly pubSub: PubSub<FeedChannels>;
+  /** Open `alertRaised` streams in this process. */
+  activeStreams = 0;
 
   constructor(private readonly logger: Logger) {
     this.pubSub = createPubSub<FeedChannels>();

@@ -35,6 +35,7 @@ export interface AlertStreamOptions {
 export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGenerator<AlertRecord> {
   const live = new LiveBuffer(options.feed.subscribeRaised(options.organizationId)[Symbol.asyncIterator]());
   let lastSequence = options.afterSequence ?? 0;
+  options.feed.activeStreams += 1;
 
   try {
     if (options.afterSequence !== null) {
@@ -57,6 +58,7 @@ export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGen
       if (options.accept(record)) yield record;
     }
   } finally {
+    options.feed.activeStreams -= 1;
     await live.close();
   }
 }

@@ -12,7 +12,7 @@ export class AlertDefinitionResolver {
   @Query(() => AlertDefinitionConnection, { description: 'Alert definitions of the organization, oldest first.' })
   async alertDefinitions(
     @Args() { first, after }: PaginationArgs,
-    @Arg('filter', () => AlertDefinitionFilter, { nullable: true }) filter: AlertDefinitionFilter | null,
+    @Arg('filter', () => AlertDefinitionFilter, { nullable: true, description: 'Only definitions matching every given field.' }) filter: AlertDefinitionFilter | null,
     @Ctx() context: GraphQLContext,
   ): Promise<AlertDefinitionConnection> {
     const page = await context.services.definitions.list(context.organizationId, { first, after }, filter ?? {});
@@ -20,7 +20,7 @@ export class AlertDefinitionResolver {
   }
 
   @Query(() => AlertDefinition, { description: 'One alert definition; NOT_FOUND when it does not exist.' })
-  async alertDefinition(@Arg('id', () => ID) id: string, @Ctx() context: GraphQLContext): Promise<AlertDefinition> {
+  async alertDefinition(@Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string, @Ctx() context: GraphQLContext): Promise<AlertDefinition> {
     return AlertDefinition.from(await context.services.definitions.get(context.organizationId, id));
   }
 
@@ -28,7 +28,7 @@ export class AlertDefinitionResolver {
   async indicators(
     @Root() definition: AlertDefinition,
     @Args() { first, after }: PaginationArgs,
-    @Arg('filter', () => IndicatorFilter, { nullable: true }) filter: IndicatorFilter | null,
+    @Arg('filter', () => IndicatorFilter, { nullable: true, description: 'Only indicators matching every given field.' }) filter: IndicatorFilter | null,
     @Ctx() context: GraphQLContext,
   ): Promise<IndicatorConnection> {
     const cleanFilter = { ...(filter ?? {}), alertDefinitionId: undefined };
@@ -49,7 +49,7 @@ export class AlertDefinitionResolver {
     description: 'Creates an alert definition, with its indicators if given, all or nothing. They match the very next event.',
   })
   async createAlertDefinition(
-    @Arg('input', () => AlertDefinitionInput) input: AlertDefinitionInput,
+    @Arg('input', () => AlertDefinitionInput, { description: 'The new definition.' }) input: AlertDefinitionInput,
     @Ctx() context: GraphQLContext,
   ): Promise<AlertDefinition> {
     return AlertDefinition.from(await context.services.definitions.create(context.organizationId, input));
@@ -57,8 +57,8 @@ export class AlertDefinitionResolver {
 
   @Mutation(() => AlertDefinition, { description: 'Changes the given fields of an alert definition; omitted fields stay.' })
   async updateAlertDefinition(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => AlertDefinitionUpdateInput) input: AlertDefinitionUpdateInput,
+    @Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string,
+    @Arg('input', () => AlertDefinitionUpdateInput, { description: 'The fields to change.' }) input: AlertDefinitionUpdateInput,
     @Ctx() context: GraphQLContext,
   ): Promise<AlertDefinition> {
     return AlertDefinition.from(await context.services.definitions.update(context.organizationId, id, withoutNulls(input)));
@@ -67,7 +67,7 @@ export class AlertDefinitionResolver {
   @Mutation(() => AlertDefinition, {
     description: 'Deletes an alert definition and its indicators; alerts it raised stay. Returns the deleted definition.',
   })
-  async deleteAlertDefinition(@Arg('id', () => ID) id: string, @Ctx() context: GraphQLContext): Promise<AlertDefinition> {
+  async deleteAlertDefinition(@Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string, @Ctx() context: GraphQLContext): Promise<AlertDefinition> {
     return AlertDefinition.from(await context.services.definitions.delete(context.organizationId, id));
   }
 }

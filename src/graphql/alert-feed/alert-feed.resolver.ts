@@ -32,7 +32,7 @@ export class AlertFeedResolver {
   })
   alertRaised(
     @Root() alert: AlertRecord,
-    @Arg('filter', () => AlertFeedFilter, { nullable: true }) _filter: AlertFeedFilter | null,
+    @Arg('filter', () => AlertFeedFilter, { nullable: true, description: 'Only alerts matching every given field.' }) _filter: AlertFeedFilter | null,
     @Arg('after', () => String, { nullable: true, description: 'Alert cursor to resume after.' }) _after: string | null,
   ): Alert {
     return Alert.from(alert);
@@ -50,7 +50,7 @@ export class AlertFeedResolver {
   })
   alertUpdated(
     @Root() payload: AlertUpdatedPayload,
-    @Arg('filter', () => AlertFeedFilter, { nullable: true }) _filter: AlertFeedFilter | null,
+    @Arg('filter', () => AlertFeedFilter, { nullable: true, description: 'Only alerts matching every given field.' }) _filter: AlertFeedFilter | null,
     @Ctx() _context: GraphQLContext,
   ): AlertUpdate {
     return { alert: Alert.from(payload.alert), changes: payload.changes };

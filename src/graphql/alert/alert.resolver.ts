@@ -13,8 +13,8 @@ export class AlertResolver {
   @Query(() => AlertConnection, { description: 'Alerts of the organization, newest first unless `order` says otherwise.' })
   async alerts(
     @Args() { first, after }: PaginationArgs,
-    @Arg('filter', () => AlertFilter, { nullable: true }) filter: AlertFilter | null,
-    @Arg('order', () => AlertOrder, { defaultValue: AlertOrder.NEWEST_FIRST }) order: AlertOrder,
+    @Arg('filter', () => AlertFilter, { nullable: true, description: 'Only alerts matching every given field.' }) filter: AlertFilter | null,
+    @Arg('order', () => AlertOrder, { defaultValue: AlertOrder.NEWEST_FIRST, description: 'Sort order by feed sequence.' }) order: AlertOrder,
     @Ctx() context: GraphQLContext,
   ): Promise<AlertConnection> {
     const page = await context.services.alerts.list(context.organizationId, { first, after }, filter ?? {}, order);
@@ -22,7 +22,7 @@ export class AlertResolver {
   }
 
   @Query(() => Alert, { description: 'One alert; NOT_FOUND when it does not exist.' })
-  async alert(@Arg('id', () => ID) id: string, @Ctx() context: GraphQLContext): Promise<Alert> {
+  async alert(@Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string, @Ctx() context: GraphQLContext): Promise<Alert> {
     return Alert.from(toAlertRecord(await context.services.alerts.get(context.organizationId, id)));
   }
 
@@ -43,8 +43,8 @@ export class AlertResolver {
 
   @Mutation(() => Alert, { description: 'Changes status, classification, determination or assignment, and adds a comment.' })
   async updateAlert(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => AlertUpdateInput) input: AlertUpdateInput,
+    @Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string,
+    @Arg('input', () => AlertUpdateInput, { description: 'The triage changes.' }) input: AlertUpdateInput,
     @Ctx() context: GraphQLContext,
   ): Promise<Alert> {
     const patch = {

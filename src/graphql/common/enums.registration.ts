@@ -12,8 +12,39 @@ import {
 import { AlertChange } from '../../feed/alert-feed.topics';
 import { AlertOrder } from '../../services/alert.service';
 
-registerEnumType(Severity, { name: 'Severity', description: 'How urgent an alert is, from INFORMATIONAL to HIGH.' });
-registerEnumType(AlertCategory, { name: 'AlertCategory', description: 'The kind of threat an alert definition describes.' });
+registerEnumType(Severity, {
+  name: 'Severity',
+  description: 'How urgent an alert is, from INFORMATIONAL to HIGH.',
+  valuesConfig: {
+    INFORMATIONAL: { description: 'Worth knowing; no action expected.' },
+    LOW: { description: 'Low risk; review when convenient.' },
+    MEDIUM: { description: 'Likely malicious; investigate soon.' },
+    HIGH: { description: 'Active threat; respond now.' },
+  },
+});
+registerEnumType(AlertCategory, {
+  name: 'AlertCategory',
+  description: 'The kind of threat an alert definition describes.',
+  valuesConfig: {
+    Malware: { description: 'Malicious software.' },
+    Ransomware: { description: 'Software that encrypts or withholds data for ransom.' },
+    CommandAndControl: { description: 'Communication with attacker infrastructure.' },
+    CredentialAccess: { description: 'Theft of credentials such as passwords or tickets.' },
+    Exfiltration: { description: 'Data leaving the organization.' },
+    LateralMovement: { description: 'Movement from one host to another.' },
+    Persistence: { description: 'Footholds that survive restarts.' },
+    PrivilegeEscalation: { description: 'Gaining higher permissions.' },
+    DefenseEvasion: { description: 'Avoiding detection or disabling defenses.' },
+    Discovery: { description: 'Exploring the environment.' },
+    Execution: { description: 'Running attacker-controlled code.' },
+    InitialAccess: { description: 'Getting into the network.' },
+    Collection: { description: 'Gathering data of interest.' },
+    Impact: { description: 'Disrupting or destroying systems or data.' },
+    SuspiciousActivity: { description: 'Activity that may be malicious.' },
+    UnwantedSoftware: { description: 'Adware, riskware or other unwanted applications.' },
+    Exploit: { description: 'Exploitation of a vulnerability.' },
+  },
+});
 registerEnumType(IndicatorType, {
   name: 'IndicatorType',
   description: 'The kind of observable an indicator of compromise describes.',
@@ -37,12 +68,59 @@ registerEnumType(MatchFunction, {
     CIDR: { description: 'IP_ADDRESS only: every address inside the CIDR block.' },
   },
 });
-registerEnumType(AlertStatus, { name: 'AlertStatus', description: 'Triage state of an alert.' });
-registerEnumType(AlertClassification, { name: 'AlertClassification', description: 'Outcome of an alert investigation.' });
+registerEnumType(AlertStatus, {
+  name: 'AlertStatus',
+  description: 'Triage state of an alert.',
+  valuesConfig: {
+    NEW: { description: 'Not yet looked at.' },
+    IN_PROGRESS: { description: 'Under investigation.' },
+    RESOLVED: { description: 'Closed; the next match on the same indicator and device raises a new alert.' },
+  },
+});
+registerEnumType(AlertClassification, {
+  name: 'AlertClassification',
+  description: 'Outcome of an alert investigation.',
+  valuesConfig: {
+    TRUE_POSITIVE: { description: 'A real threat.' },
+    INFORMATIONAL_EXPECTED_ACTIVITY: { description: 'Real activity that is expected, such as a security test.' },
+    FALSE_POSITIVE: { description: 'Not malicious; the indicator matched benign activity.' },
+  },
+});
 registerEnumType(AlertDetermination, {
   name: 'AlertDetermination',
   description:
     'Reason behind a classification. TRUE_POSITIVE allows MULTI_STAGED_ATTACK, MALICIOUS_USER_ACTIVITY, COMPROMISED_ACCOUNT, MALWARE, PHISHING, UNWANTED_SOFTWARE and OTHER; INFORMATIONAL_EXPECTED_ACTIVITY allows SECURITY_TESTING, LINE_OF_BUSINESS_APPLICATION, CONFIRMED_ACTIVITY and OTHER; FALSE_POSITIVE allows NOT_MALICIOUS, NOT_ENOUGH_DATA_TO_VALIDATE and OTHER.',
+  valuesConfig: {
+    MULTI_STAGED_ATTACK: { description: 'Part of an attack with several stages.' },
+    MALICIOUS_USER_ACTIVITY: { description: 'A user acted maliciously.' },
+    COMPROMISED_ACCOUNT: { description: 'An account is in attacker hands.' },
+    MALWARE: { description: 'Malicious software ran.' },
+    PHISHING: { description: 'A phishing attempt.' },
+    UNWANTED_SOFTWARE: { description: 'Unwanted but not malicious software.' },
+    SECURITY_TESTING: { description: 'An authorized security test.' },
+    LINE_OF_BUSINESS_APPLICATION: { description: 'A legitimate business application.' },
+    CONFIRMED_ACTIVITY: { description: 'Activity confirmed as intended by its owner.' },
+    NOT_MALICIOUS: { description: 'Benign activity.' },
+    NOT_ENOUGH_DATA_TO_VALIDATE: { description: 'Too little data to tell.' },
+    OTHER: { description: 'Another reason, explained in a comment.' },
+  },
 });
-registerEnumType(AlertChange, { name: 'AlertChange', description: 'What changed in an existing alert.' });
-registerEnumType(AlertOrder, { name: 'AlertOrder', description: 'Order of the alerts list, by feed sequence.' });
+registerEnumType(AlertChange, {
+  name: 'AlertChange',
+  description: 'What changed in an existing alert.',
+  valuesConfig: {
+    EVENTS_ADDED: { description: 'More matching events were folded into the alert.' },
+    STATUS_CHANGED: { description: 'The status changed.' },
+    CLASSIFICATION_CHANGED: { description: 'The classification or determination changed.' },
+    ASSIGNMENT_CHANGED: { description: 'The assignee changed.' },
+    COMMENT_ADDED: { description: 'A comment was added.' },
+  },
+});
+registerEnumType(AlertOrder, {
+  name: 'AlertOrder',
+  description: 'Order of the alerts list, by feed sequence.',
+  valuesConfig: {
+    NEWEST_FIRST: { description: 'Most recently raised first.' },
+    OLDEST_FIRST: { description: 'In feed order, oldest first.' },
+  },
+});

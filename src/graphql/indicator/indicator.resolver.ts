@@ -34,7 +34,7 @@ export class IndicatorResolver {
   @Query(() => IndicatorConnection, { description: 'Indicators of the organization, oldest first.' })
   async indicators(
     @Args() { first, after }: PaginationArgs,
-    @Arg('filter', () => IndicatorFilter, { nullable: true }) filter: IndicatorFilter | null,
+    @Arg('filter', () => IndicatorFilter, { nullable: true, description: 'Only indicators matching every given field.' }) filter: IndicatorFilter | null,
     @Ctx() context: GraphQLContext,
   ): Promise<IndicatorConnection> {
     const page = await context.services.indicators.list(context.organizationId, { first, after }, filter ?? {});
@@ -43,7 +43,7 @@ export class IndicatorResolver {
   }
 
   @Query(() => Indicator, { description: 'One indicator; NOT_FOUND when it does not exist.' })
-  async indicator(@Arg('id', () => ID) id: string, @Ctx() context: GraphQLContext): Promise<Indicator> {
+  async indicator(@Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string, @Ctx() context: GraphQLContext): Promise<Indicator> {
     return Indicator.from(await context.services.indicators.get(context.organizationId, id));
   }
 
@@ -58,8 +58,8 @@ export class IndicatorResolver {
     description: `Adds up to ${INDICATOR_LIMITS.batchMax} indicators to an alert definition, all or nothing. Each error names the item index, the field and the rule. They match the very next event.`,
   })
   async addIndicators(
-    @Arg('alertDefinitionId', () => ID) alertDefinitionId: string,
-    @Arg('indicators', () => [IndicatorInput]) indicators: IndicatorInput[],
+    @Arg('alertDefinitionId', () => ID, { description: 'The alert definition to add them to.' }) alertDefinitionId: string,
+    @Arg('indicators', () => [IndicatorInput], { description: 'The indicators to add.' }) indicators: IndicatorInput[],
     @Arg('skipDuplicates', () => Boolean, {
       defaultValue: false,
       description: 'Skip indicators already present (in the batch or stored) instead of rejecting the batch.',
@@ -79,8 +79,8 @@ export class IndicatorResolver {
 
   @Mutation(() => Indicator, { description: 'Changes the given fields of an indicator; omitted fields stay.' })
   async updateIndicator(
-    @Arg('id', () => ID) id: string,
-    @Arg('input', () => IndicatorUpdateInput) input: IndicatorUpdateInput,
+    @Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string,
+    @Arg('input', () => IndicatorUpdateInput, { description: 'The fields to change.' }) input: IndicatorUpdateInput,
     @Ctx() context: GraphQLContext,
   ): Promise<Indicator> {
     const { expiresAt, ...rest } = input;
@@ -92,7 +92,7 @@ export class IndicatorResolver {
     description: `Deletes up to ${INDICATOR_LIMITS.deleteMax} indicators; they stop matching at once. Unknown ids are reported, not errors.`,
   })
   async deleteIndicators(
-    @Arg('ids', () => [ID]) ids: string[],
+    @Arg('ids', () => [ID], { description: 'Ids of the indicators to delete.' }) ids: string[],
     @Ctx() context: GraphQLContext,
   ): Promise<DeleteIndicatorsResult> {
     return context.services.indicators.delete(context.organizationId, ids);

@@ -13,7 +13,7 @@ export class IngestResolver {
     description: `Matches up to ${MAX_EVENTS_PER_CALL} native events against the organization's indicators. Invalid events reject the whole call; POST /events skips bad lines instead.`,
   })
   async ingestEvents(
-    @Arg('events', () => [EventInput]) events: EventInput[],
+    @Arg('events', () => [EventInput], { description: 'Events in the native shape.' }) events: EventInput[],
     @Ctx() context: GraphQLContext,
   ): Promise<IngestResult> {
     if (events.length > MAX_EVENTS_PER_CALL) {

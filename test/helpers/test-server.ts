@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+
+import { loadConfig, type AppConfig } from '../../src/config/config';
+import { createLogger, type Logger } from '../../src/logging/logger';
+import { startSightline, type Sightline } from '../../src/server/app';
+
+export interface TestServer {
+  sightline: Sightline;
+  url: string;
+  baseUrl: string;
+  dbPath: string;
+  logs: Array<Record<string, unknown>>;
+  /** Every SQL statement run since the last `resetQueries()`. */
+  queries: string[];
+  resetQueries(): void;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
+  wsClient(): Client;
+  stop(): Promise<void>;
+}
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
+}
+
+/** A fresh temporary folder removed by `removeTempDir`. */
+export function makeTempDir(prefix = 'sightline-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** A logger that keeps every line in memory, so tests can assert what was logged. */
+export function memoryLogger(level: AppConfig['logLevel'] = 'debug'): { logger: Logger; logs: Array<Record<string, unknown>> } {
+  const logs: Array<Record<string, unknown>> = [];
+  const stream = new Writable({
+    write(chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) logs.push(JSON.parse(line));
+      callback();
+    },
+  });
+  return { logger: createLogger(level, stream), logs };
+}
+
+/**
+ * Starts the real service on loopback, on a new SQLite file (or `dbPath`),
+ * with an ephemeral port.
+ */
+export async function startTestServer(options: { dbPath?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const dir = options.dbPath ? path.dirname(options.dbPath) : makeTempDir();
+  const dbPath = options.dbPath ?? path.join(dir, 'sightline.db');
+  const config = loadConfig({ DATABASE_URL: dbPath, PORT: '0', HOST: '127.0.0.1', ...options.env });
+  const { logger, logs } = memoryLogger();
+  const queries: string[] = [];
+  const sightline = await startSightline(config, logger, { onQuery: (sql) => queries.push(sql) });
+  const baseUrl = `http://127.0.0.1:${sightline.port}`;
+  const clients: Client[] = [];
+
+  return {
+    sightline,
+    url: sightline.url,
+    baseUrl,
+    dbPath,
+    logs,
+    queries,
+    resetQueries: () => {
+      queries.length = 0;
+    },
+    graphql: async (query, variables) => {
+      const response = await fetch(`${baseUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: any; errors?: any };
+      return { status: response.status, ...body };
+    },
+    wsClient: () => {
+      const client = createClient({
+        url: `ws://127.0.0.1:${sightline.port}/graphql`,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: false,
+      });
+      clients.push(client);
+      return client;
+    },
+    stop: async () => {
+      await Promise.all(clients.map((client) => client.dispose()));
+      await sightline.stop();
+    },
+  };
+}
+
+/** Collects subscription results until `count` arrived or `timeoutMs` passed. */
+export function subscribe<T = any>(client: Client, query: string, variables: Record<string, unknown> = {}) {
+  const received: Array<{ data?: T; errors?: any[] }> = [];
+  const waiters: Array<{ count: number; resolve: () => void }> = [];
+  let error: unknown = null;
+  let completed = false;
+
+  const notify = () => {
+    for (const waiter of [...waiters]) {
+      if (received.length >= waiter.count || error || completed) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+  const unsubscribe = client.subscribe<T>(
+    { query, variables },
+    {
+      next: (value) => {
+        received.push(value as { data?: T; errors?: any[] });
+        notify();
+      },
+      error: (err) => {
+        error = err;
+        notify();
+      },
+      complete: () => {
+        completed = true;
+        notify();
+      },
+    },
+  );
+
+  return {
+    received,
+    get error() {
+      return error;
+    },
+    get completed() {
+      return completed;
+    },
+    unsubscribe,
+    /** Resolves when at least `count` results arrived, the stream ended, or the timeout passed. */
+    waitFor(count: number, timeoutMs = 5000): Promise<void> {
+      return new Promise((resolve) => {
+        const timer = setTimeout(resolve, timeoutMs);
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
+        notify();
+      });
+    },
+  };
+}
+
+/** Waits until the client's socket is open and acknowledged. */
+export function whenConnected(client: Client): Promise<void> {
+  return new Promise((resolve) => {
+    const off = client.on('connected', () => {
+      off();
+      resolve();
+    });
+  });
+}
+
+export async function postEvents(server: TestServer, body: string, query = '', contentType = 'application/x-ndjson') {
+  const response = await fetch(`${server.baseUrl}/events${query}`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+/** Polls `condition` every 10 ms until it holds, failing after `timeoutMs`. */
+export async function waitUntil(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
