@@ -16,7 +16,7 @@ type FeedChannels = {
  */
 export class AlertFeed {
   readonly pubSub: PubSub<FeedChannels>;
-  /** Open `alertRaised` streams in this process. */
+  /** Open subscription streams (`alertRaised` and `alertUpdated`) in this process. */
   activeStreams = 0;
 
   constructor(private readonly logger: Logger) {

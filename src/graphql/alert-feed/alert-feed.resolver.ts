@@ -42,9 +42,14 @@ export class AlertFeedResolver {
     description: 'Changes to existing alerts: new events counted, status, classification or assignment changed, comments added.',
     subscribe: async function* ({ args, context }) {
       const accept = feedFilter((args as FeedArgs).filter ?? null);
-      const ctx = context as GraphQLContext;
-      for await (const payload of ctx.services.feed.subscribeUpdated(ctx.organizationId)) {
-        if (accept(payload.alert)) yield payload;
+      const { services, organizationId } = context as GraphQLContext;
+      services.feed.activeStreams += 1;
+      try {
+        for await (const payload of services.feed.subscribeUpdated(organizationId)) {
+          if (accept(payload.alert)) yield payload;
+        }
+      } finally {
+        services.feed.activeStreams -= 1;
       }
     },
   })
