@@ -29,7 +29,7 @@ const TOOL_INDICATORS = [
 async function main(): Promise<void> {
   const base = (process.argv[2] ?? process.env.SIGHTLINE_URL ?? 'http://127.0.0.1:4000').replace(/\/(graphql)?$/, '');
   await graphql(base, '{ __typename }').catch(() => {
-    throw new Error(`No Sightline service answers at ${base}; start it with "npm start" first.`);
+    throw new Error(`No Sightline service responded at ${base}; start it with "npm start" first.`);
   });
 
   await ensureDefinition(base, 'Demo: credential theft tools', 'CredentialAccess', TOOL_INDICATORS);

@@ -4,7 +4,7 @@ import type { Logger } from '../logging/logger';
 import type { AlertRaisedPayload, AlertRecord, AlertUpdatedPayload } from './alert-feed.payload';
 import { AlertFeedTopic, type AlertChange } from './alert-feed.topics';
 
-/** Each topic is keyed by organization id, so a subscriber only ever sees its own organization. */
+/** Each topic is keyed by organization id, so a subscriber receives only alerts of its own organization. */
 type FeedChannels = {
   [AlertFeedTopic.ALERT_RAISED]: [organizationId: string, payload: AlertRaisedPayload];
   [AlertFeedTopic.ALERT_UPDATED]: [organizationId: string, payload: AlertUpdatedPayload];

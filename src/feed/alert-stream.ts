@@ -29,8 +29,8 @@ export interface AlertStreamOptions {
  * Streams raised alerts: the stored ones after `afterSequence`, then the live
  * ones, with no gap and no duplicate. The live subscription starts before
  * the database is read, and alerts are published only after they commit, so
- * every alert is either in the replayed rows or in the live buffer (or both,
- * and then the sequence number drops the second copy).
+ * every alert is in the replayed rows, in the live buffer, or in both. When
+ * it is in both, its sequence number drops the second copy.
  */
 export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGenerator<AlertRecord> {
   const live = new LiveBuffer(options.feed.subscribeRaised(options.organizationId)[Symbol.asyncIterator]());

@@ -17,8 +17,8 @@ const CLIENT_CODES = new Set<string>([
 
 /**
  * Builds the error formatter shared by HTTP and websockets. Errors raised on
- * purpose keep their message and code; any other error is logged with its
- * stack and answered with a generic message, so no stack trace, SQL or file
+ * purpose keep their message and code. Any other error is logged with its
+ * stack and replaced by a generic message, so no stack trace, SQL or file
  * path reaches a client.
  */
 export function createErrorFormatter(logger: Logger, options: { includeStack: boolean }) {

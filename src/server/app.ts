@@ -153,7 +153,7 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-/** Answers body-parser and unexpected errors as JSON without internals. */
+/** Sends body-parser errors and unexpected errors as JSON, without internals. */
 function jsonErrorHandler(logger: Logger) {
   return (error: unknown, _request: Request, response: Response, next: NextFunction) => {
     if (response.headersSent) {

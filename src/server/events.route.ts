@@ -8,7 +8,7 @@ import type { IngestService } from '../services/ingest.service';
 /** Rejected lines listed in a response; the count covers all of them. */
 const MAX_REPORTED_REJECTIONS = 100;
 
-/** Events matched per call to the ingest service, so one huge body never holds one giant transaction. */
+/** Events matched per call to the ingest service, so one huge body never becomes one giant transaction. */
 const INGEST_CHUNK_EVENTS = 5000;
 
 export interface EventsRouteOptions {

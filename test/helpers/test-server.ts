@@ -30,12 +30,12 @@ export interface GraphQLResponse<T> {
   errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, any> }>;
 }
 
-/** A fresh temporary folder removed by `removeTempDir`. */
+/** Creates a fresh temporary folder. */
 export function makeTempDir(prefix = 'sightline-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-/** A logger that keeps every line in memory, so tests can assert what was logged. */
+/** Creates a logger that keeps every line in memory, so tests can assert what was logged. */
 export function memoryLogger(level: AppConfig['logLevel'] = 'debug'): { logger: Logger; logs: Array<Record<string, unknown>> } {
   const logs: Array<Record<string, unknown>> = [];
   const stream = new Writable({

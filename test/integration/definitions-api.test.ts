@@ -332,7 +332,7 @@ describe('alert definitions and indicators over GraphQL', () => {
       expect(response.errors?.[0].extensions?.issues).toEqual([{ field: 'first', message }]);
     });
 
-    it('loads a page of definitions with nested indicators in a fixed number of statements', async () => {
+    it('loads nested indicators in fixed statement count', async () => {
       const statementsFor = async (definitions: number) => {
         for (let n = 0; n < definitions; n += 1) {
           await createDefinition(server, {

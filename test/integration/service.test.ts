@@ -140,6 +140,29 @@ describe('service', () => {
     });
   });
 
+  describe('failures', () => {
+    it('hides internal errors and reports an unreachable database', async () => {
+      const server = await startTestServer();
+      try {
+        await server.sightline.database.reader.destroy();
+
+        const response = await server.graphql(`{ alerts { totalCount } }`);
+        const health = await fetch(`${server.baseUrl}/healthz`);
+
+        expect(response.errors).toEqual([
+          { message: 'Internal server error.', locations: [{ line: 1, column: 3 }], path: ['alerts'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+        ]);
+        expect(server.logs.filter((line) => line.level === 50).map((line) => line.msg)).toContain(
+          'unexpected error while executing an operation',
+        );
+        expect(health.status).toBe(503);
+        expect(await health.json()).toEqual({ status: 'unavailable', reason: 'database unreachable' });
+      } finally {
+        await server.stop();
+      }
+    });
+  });
+
   describe('process', () => {
     it('starts with npm start settings, prints the URL and exits 0 on SIGTERM', async () => {
       const dir = makeTempDir();

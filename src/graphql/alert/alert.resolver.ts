@@ -10,7 +10,7 @@ import { Alert, AlertComment, AlertConnection } from './alert.type';
 
 @Resolver(() => Alert)
 export class AlertResolver {
-  @Query(() => AlertConnection, { description: 'Alerts of the organization, newest first unless `order` says otherwise.' })
+  @Query(() => AlertConnection, { description: 'Alerts of the organization, newest first unless `order` is OLDEST_FIRST.' })
   async alerts(
     @Args() { first, after }: PaginationArgs,
     @Arg('filter', () => AlertFilter, { nullable: true, description: 'Only alerts matching every given field.' }) filter: AlertFilter | null,

@@ -4,7 +4,7 @@ import { Field, ID, InputType } from 'type-graphql';
 import { INDICATOR_LIMITS } from '../../domain/alert-rules';
 import { IndicatorType, MatchFunction } from '../../domain/enums';
 
-/** Longest indicator value accepted before normalization rules run, in characters. */
+/** Maximum indicator value length accepted before normalization rules run, in characters. */
 const VALUE_MAX = 4096;
 
 @InputType('IndicatorInput', { description: 'A new indicator of compromise.' })
