@@ -35,6 +35,9 @@ interface MatchGroup {
 /** Rows per `IN (...)` list when open alerts are looked up. */
 const LOOKUP_CHUNK = 500;
 
+/** Alerts per INSERT statement: 200 rows of 24 parameters stay far below SQLite's and PostgreSQL's limits. */
+const ALERT_INSERT_CHUNK = 200;
+
 /**
  * Matches events against the in-memory index and raises or updates alerts.
  * No database statement runs for an event that matches nothing.
@@ -52,8 +55,9 @@ export class IngestService {
     const { groups, matched } = this.matchEvents(organizationId, events, now);
     if (groups.size === 0) return { accepted: events.length, matched, raised: [], updated: [] };
 
+    // Stamped when the transaction starts, which on SQLite may be after queued writes.
     const { raised, updated } = await this.database.transaction((manager) =>
-      this.storeAlerts(manager, organizationId, [...groups.values()], now),
+      this.storeAlerts(manager, organizationId, [...groups.values()], new Date()),
     );
 
     // Published only now that the transaction has committed, in sequence order.
@@ -102,7 +106,7 @@ export class IngestService {
     const definitions = await loadDefinitions(manager, organizationId, definitionIds);
     const openAlerts = await loadOpenAlerts(manager, organizationId, groups);
 
-    const raised: AlertRecord[] = [];
+    const fresh: Array<Omit<AlertEntity, 'sequence'>> = [];
     const updated: AlertRecord[] = [];
     for (const group of groups) {
       const open = openAlerts.get(`${group.match.indicator.id}\u0000${group.deviceId}`);
@@ -112,9 +116,9 @@ export class IngestService {
       }
       // The definition was deleted after the index lookup; its indicators no longer raise alerts.
       const definition = definitions.get(group.match.indicator.alertDefinitionId);
-      if (definition) raised.push(toAlertRecord(await insertAlert(manager, definition, group, now)));
+      if (definition) fresh.push(newAlertRow(definition, group, now));
     }
-    raised.sort((a, b) => a.sequence - b.sequence);
+    const raised = (await insertAlerts(manager, fresh)).map(toAlertRecord);
     return { raised, updated };
   }
 }
@@ -168,13 +172,8 @@ async function addEvents(manager: EntityManager, open: AlertEntity, group: Match
   return next;
 }
 
-async function insertAlert(
-  manager: EntityManager,
-  definition: AlertDefinitionEntity,
-  group: MatchGroup,
-  now: Date,
-): Promise<AlertEntity> {
-  const row: Omit<AlertEntity, 'sequence'> = {
+function newAlertRow(definition: AlertDefinitionEntity, group: MatchGroup, now: Date): Omit<AlertEntity, 'sequence'> {
+  return {
     id: uuidv7(),
     organizationId: definition.organizationId,
     alertDefinitionId: definition.id,
@@ -200,6 +199,24 @@ async function insertAlert(
     createdAt: now,
     updatedAt: now,
   };
-  const result = await manager.insert(AlertEntity, row);
-  return { ...row, sequence: Number(result.identifiers[0].sequence) };
+}
+
+/**
+ * Inserts alerts with multi-row statements, then reads back the sequence
+ * numbers the database assigned. Alert rows bind 24 parameters each.
+ */
+async function insertAlerts(manager: EntityManager, rows: Array<Omit<AlertEntity, 'sequence'>>): Promise<AlertEntity[]> {
+  const stored: AlertEntity[] = [];
+  for (let start = 0; start < rows.length; start += ALERT_INSERT_CHUNK) {
+    const chunk = rows.slice(start, start + ALERT_INSERT_CHUNK);
+    await manager.createQueryBuilder().insert().into(AlertEntity).values(chunk).updateEntity(false).execute();
+
+    const assigned = await manager.find(AlertEntity, {
+      select: { id: true, sequence: true },
+      where: { id: In(chunk.map((row) => row.id)) },
+    });
+    const sequenceById = new Map(assigned.map((row) => [row.id, Number(row.sequence)]));
+    for (const row of chunk) stored.push({ ...row, sequence: sequenceById.get(row.id)! });
+  }
+  return stored.sort((a, b) => a.sequence - b.sequence);
 }
