@@ -10,7 +10,8 @@ import WebSocket from 'ws';
  * alert feed, replays real Sysmon and Zeek telemetry through POST /events and
  * prints each alert as it arrives, then the replay rate and alert latency.
  *
- * Usage: npm run demo [-- http://127.0.0.1:4000]
+ * Usage: npm run demo [-- http://127.0.0.1:4000]. Without an argument it uses
+ * SIGHTLINE_URL, else HOST and PORT as the service reads them.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -27,7 +28,8 @@ const TOOL_INDICATORS = [
 ];
 
 async function main(): Promise<void> {
-  const base = (process.argv[2] ?? process.env.SIGHTLINE_URL ?? 'http://127.0.0.1:4000').replace(/\/(graphql)?$/, '');
+  const fallback = `http://${process.env.HOST || '127.0.0.1'}:${process.env.PORT || '4000'}`;
+  const base = (process.argv[2] ?? process.env.SIGHTLINE_URL ?? fallback).replace(/\/(graphql)?$/, '');
   await graphql(base, '{ __typename }').catch(() => {
     throw new Error(`No Sightline service responded at ${base}; start it with "npm start" first.`);
   });
@@ -61,10 +63,12 @@ async function main(): Promise<void> {
   await client.dispose();
   latencies.sort((a, b) => a - b);
   const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  const latency = latencies.length
+    ? `alert latency (raised to received) p50 ${percentile(0.5)} ms, p99 ${percentile(0.99)} ms`
+    : 'repeated matches added to the open alerts instead';
   process.stdout.write(
     `\nReplayed ${events} events in ${seconds.toFixed(2)} s (${Math.round(events / seconds)} events/s); ` +
-      `${latencies.length} new alerts; alert latency (raised to received) p50 ${percentile(0.5)} ms, p99 ${percentile(0.99)} ms.\n` +
-      'Run it again and no new alert appears: repeated matches add to the open alerts instead.\n',
+      `${latencies.length} new alerts; ${latency}.\n`,
   );
 }
 

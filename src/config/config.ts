@@ -25,7 +25,7 @@ export interface AppConfig {
 
 export const DEFAULT_SQLITE_PATH = './data/sightline.db';
 
-/** Raised when an environment variable holds a value the service cannot use. */
+/** Raised when an environment variable contains a value the service cannot use. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -39,7 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
 
   return {
-    host: readString(env, 'HOST', '127.0.0.1'),
+    host: readHost(env),
     port: readInteger(env, 'PORT', 4000, 0, 65535),
     database: readDatabase(env),
     logLevel: readLogLevel(env),
@@ -50,9 +50,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   };
 }
 
-function readString(env: NodeJS.ProcessEnv, name: string, fallback: string): string {
-  const value = env[name]?.trim();
-  return value ? value : fallback;
+/** Letters, digits, dots, hyphens and colons: an IPv4 or IPv6 address or a host name. */
+const HOST_PATTERN = /^[A-Za-z0-9.:-]{1,253}$/;
+
+function readHost(env: NodeJS.ProcessEnv): string {
+  const value = env.HOST?.trim();
+  if (!value) return '127.0.0.1';
+  if (!HOST_PATTERN.test(value)) {
+    throw new ConfigError(`HOST must be an IP address or host name such as 127.0.0.1 or ::1; received "${clip(value)}".`);
+  }
+  return value;
 }
 
 function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {

@@ -286,6 +286,9 @@ const DOTTED_QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 const IP_EXAMPLES = 'an IPv4 address in dotted-decimal form (such as 192.0.2.1) or an IPv6 address (such as 2001:db8::1)';
 
+/** A dotted quad followed by a port, such as 192.0.2.10:443. */
+const IPV4_WITH_PORT = /^\d{1,3}(\.\d{1,3}){3}:\d+$/;
+
 function normalizeIpIndicator(matchFunction: MatchFunction, value: string): NormalizeResult {
   const problem = checkCommonRules(value, MAX_IP_LENGTH, IndicatorType.IP_ADDRESS);
   if (problem !== null) {
@@ -296,6 +299,10 @@ function normalizeIpIndicator(matchFunction: MatchFunction, value: string): Norm
       `must not contain a zone index such as %eth0, because a zone only has meaning on one host; ` +
         `received ${excerpt(value)}. Remove the part from "%" on.`,
     );
+  }
+
+  if (IPV4_WITH_PORT.test(value) || /^\[[^\]]*\]:\d+$/.test(value)) {
+    return invalid(`must be an IP address without a port; received ${excerpt(value)}. Remove the ":port" part.`);
   }
 
   const slash = value.indexOf('/');

@@ -1,4 +1,5 @@
 import { IndicatorType } from '../domain/enums';
+import { defaultMatchFunction, normalizeIndicatorValue, normalizeObservableValue } from '../domain/normalize';
 import { Observable } from '../matching/observable';
 import { MAX_DEVICE_ID_LENGTH } from './device-id';
 import { parseTimestamp } from './event-time';
@@ -48,8 +49,10 @@ const FIELD_NAME_PATTERN = /^[A-Za-z0-9_@][A-Za-z0-9_@.-]*$/;
  *   most 4096 characters and an optional ECS `field` name; the field defaults
  *   per type as {@link DEFAULT_FIELD_BY_TYPE} lists.
  *
- * Values are kept as sent, because the matcher normalizes them. Other
- * properties are ignored. The first rule broken rejects the event with a
+ * Values are kept as sent, because the matcher normalizes them. A value that
+ * can never be valid for its type (an IP address with a port, a hash of the
+ * wrong length) rejects the event: a pipeline mistake is then reported
+ * instead of silently never matching. Other properties are ignored. The first rule broken rejects the event with a
  * reason that names the field, such as
  * `"observables[2].type" must be one of FILE_SHA1, …; received "SHA512".`
  */
@@ -155,8 +158,20 @@ function readObservable(item: unknown, path: string): FieldResult<Observable> {
   }
 
   const indicatorType = type as IndicatorType;
+  if (normalizeObservableValue(indicatorType, value) === null) {
+    return { ok: false, reason: `"${path}.value" ${invalidValueProblem(indicatorType, value)}` };
+  }
   const fieldName = typeof field === 'string' ? field : DEFAULT_FIELD_BY_TYPE[indicatorType];
   return { ok: true, value: { type: indicatorType, value, field: fieldName } };
+}
+
+/**
+ * Explains why `value` cannot be a `type` value, with the indicator rule's
+ * wording where that rule rejects it too.
+ */
+function invalidValueProblem(type: IndicatorType, value: string): string {
+  const checked = normalizeIndicatorValue(type, defaultMatchFunction(type), value);
+  return checked.ok ? `is not a valid ${type} value.` : checked.reason;
 }
 
 function isFieldName(value: unknown): value is string {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import {
   ApolloServerPluginLandingPageLocalDefault,
@@ -9,6 +9,7 @@ import {
 } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError } from 'graphql';
 
 import type { AppConfig } from '../config/config';
 import { ErrorCode } from '../domain/errors';
@@ -94,6 +95,7 @@ async function startOnDatabase(config: AppConfig, logger: Logger, database: Data
     logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      rejectHttpSubscriptions,
       { async serverWillStart() { return { drainServer: async () => { await websocket.dispose(); } }; } },
       config.sandbox
         ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
@@ -143,11 +145,34 @@ async function startOnDatabase(config: AppConfig, logger: Logger, database: Data
   };
 }
 
+/** Subscriptions need a websocket; over HTTP they would run without a feed. */
+const rejectHttpSubscriptions: ApolloServerPlugin<GraphQLContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ operation }) {
+        if (operation?.operation === 'subscription') {
+          throw new GraphQLError(
+            'Subscriptions are served over the websocket at /graphql with the graphql-transport-ws protocol; send only queries and mutations over HTTP.',
+            { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
+          );
+        }
+      },
+    };
+  },
+};
+
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (error: NodeJS.ErrnoException) =>
+      reject(
+        new Error(
+          `cannot listen on ${host}:${port} (${error.code ?? error.message}); set PORT to a free port or HOST to an address of this machine.`,
+          { cause: error },
+        ),
+      );
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve((server.address() as AddressInfo).port);
     });
   });

@@ -36,10 +36,16 @@ export interface WebsocketOptions {
  * and formatting are applied here. Only subscriptions are accepted.
  */
 export function startWebsocketServer(options: WebsocketOptions) {
-  const wsServer = new WebSocketServer({
-    server: options.httpServer,
-    path: '/graphql',
-    maxPayload: MAX_WEBSOCKET_PAYLOAD_BYTES,
+  // Upgrades are routed by hand instead of attaching to the HTTP server, so
+  // an HTTP listen failure reaches the caller alone and not graphql-ws too.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: MAX_WEBSOCKET_PAYLOAD_BYTES });
+  options.httpServer.on('upgrade', (request, socket, head) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path !== '/graphql') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wsServer.handleUpgrade(request, socket, head, (client) => wsServer.emit('connection', client, request));
   });
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => options.formatError(error.toJSON(), error));
 

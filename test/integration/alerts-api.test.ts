@@ -99,6 +99,20 @@ describe('alerts over GraphQL', () => {
       expect(reopen.errors?.[0].extensions?.code).toBe('CONFLICT');
     });
 
+    it('rejects an invalid observable with its path', async () => {
+      const response = await server.graphql(`mutation ($events: [EventInput!]!) { ingestEvents(events: $events) { accepted } }`, {
+        events: [nativeEvent('FILE_SHA256', sha256Of(1)), nativeEvent('IP_ADDRESS', '192.0.2.10:443')],
+      });
+
+      expect(response.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+      expect(response.errors?.[0].extensions?.issues).toEqual([
+        {
+          field: 'events[1].observables[0].value',
+          message: 'must be an IP address without a port; received "192.0.2.10:443". Remove the ":port" part.',
+        },
+      ]);
+    });
+
     it('counts accepted and matched events', async () => {
       await createDefinition(server, { indicators: [{ type: 'DOMAIN_NAME', value: 'example.com' }] });
       const result = await ingest(server, [

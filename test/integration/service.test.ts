@@ -99,6 +99,33 @@ describe('service', () => {
       expect(result).toEqual({ accepted: 2, rejected: 0, matched: 1, alertsRaised: 1, alertsUpdated: 0, rejectedLines: [] });
     });
 
+    it('skips a bad native line and matches the rest', async () => {
+      await createDefinition(server, { indicators: [{ type: 'FILE_SHA256', value: sha256Of(13) }] });
+      const body = [
+        JSON.stringify(nativeEvent('FILE_SHA256', 'not-a-hash')),
+        JSON.stringify(nativeEvent('FILE_SHA256', sha256Of(13))),
+      ].join('\n');
+
+      const { status, body: result } = await postEvents(server, body);
+      expect(status).toBe(200);
+      expect(result.accepted).toBe(1);
+      expect(result.matched).toBe(1);
+      expect(result.rejectedLines).toEqual([
+        {
+          line: 1,
+          reason: expect.stringMatching(/^"observables\[0\]\.value" must be 64 hexadecimal characters for FILE_SHA256/),
+        },
+      ]);
+    });
+
+    it('rejects a subscription sent over HTTP with BAD_REQUEST', async () => {
+      const response = await server.graphql(`subscription { alertRaised { id } }`);
+
+      expect(response.status).toBe(400);
+      expect(response.errors?.[0].extensions?.code).toBe('BAD_REQUEST');
+      expect(response.errors?.[0].message).toContain('Subscriptions are served over the websocket');
+    });
+
     it('answers 413 with PAYLOAD_TOO_LARGE above the body limit', async () => {
       const { status, body } = await postEvents(server, 'x'.repeat(5000));
 
@@ -184,6 +211,26 @@ describe('service', () => {
       expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
+    });
+
+    it('exits 1 with a clear message when the port is taken', async () => {
+      const holder = await startTestServer();
+      try {
+        const child = spawn(process.execPath, [MAIN_SCRIPT], {
+          env: { ...process.env, DATABASE_URL: path.join(makeTempDir(), 'db.sqlite'), PORT: String(holder.sightline.port) },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr.on('data', (chunk) => (stderr += chunk));
+        const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+
+        expect(code).toBe(1);
+        expect(stderr).toBe(
+          `Sightline failed to start: cannot listen on 127.0.0.1:${holder.sightline.port} (EADDRINUSE); set PORT to a free port or HOST to an address of this machine.\n`,
+        );
+      } finally {
+        await holder.stop();
+      }
     });
 
     it('exits 2 with a message on a bad setting', async () => {

@@ -32,6 +32,7 @@ describe('loadConfig', () => {
     [{ PORT: 'eighty' }, 'PORT must be an integer from 0 to 65535; received "eighty".'],
     [{ PORT: '70000' }, 'PORT must be an integer from 0 to 65535; received "70000".'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent; received "loud".'],
+    [{ HOST: 'local host' }, 'HOST must be an IP address or host name such as 127.0.0.1 or ::1; received "local host".'],
     [{ SANDBOX: 'maybe' }, 'SANDBOX must be true or false; received "maybe".'],
     [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL must be a SQLite file path or a postgres:// URL; the scheme of "mysql://" is not supported.'],
     [{ DATABASE_URL: ':memory:' }, 'DATABASE_URL ":memory:" is not supported; give a file path such as ./data/sightline.db.'],

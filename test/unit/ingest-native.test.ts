@@ -55,18 +55,18 @@ describe('parseNativeEvent accepts', () => {
   });
 
   it.each([
-    [IndicatorType.FILE_SHA256, 'file.hash.sha256'],
-    [IndicatorType.FILE_SHA1, 'file.hash.sha1'],
-    [IndicatorType.FILE_MD5, 'file.hash.md5'],
-    [IndicatorType.CERTIFICATE_THUMBPRINT, 'tls.server.hash.sha1'],
-    [IndicatorType.IP_ADDRESS, 'destination.ip'],
-    [IndicatorType.DOMAIN_NAME, 'dns.question.name'],
-    [IndicatorType.URL, 'url.full'],
-  ])('the default field of %s', (type, field) => {
-    const event = eventOf(validEvent({ observables: [{ type, value: 'x' }] }));
+    [IndicatorType.FILE_SHA256, 'file.hash.sha256', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
+    [IndicatorType.FILE_SHA1, 'file.hash.sha1', 'da39a3ee5e6b4b0d3255bfef95601890afd80709'],
+    [IndicatorType.FILE_MD5, 'file.hash.md5', 'd41d8cd98f00b204e9800998ecf8427e'],
+    [IndicatorType.CERTIFICATE_THUMBPRINT, 'tls.server.hash.sha1', '654cfafbb1d91ca6aa1de118a0cb5599740a7edb'],
+    [IndicatorType.IP_ADDRESS, 'destination.ip', '192.0.2.1'],
+    [IndicatorType.DOMAIN_NAME, 'dns.question.name', 'example.com'],
+    [IndicatorType.URL, 'url.full', 'http://example.com/'],
+  ])('the default field of %s', (type, field, value) => {
+    const event = eventOf(validEvent({ observables: [{ type, value }] }));
 
     expect(DEFAULT_FIELD_BY_TYPE[type]).toBe(field);
-    expect(event.observables).toEqual([{ type, value: 'x', field }]);
+    expect(event.observables).toEqual([{ type, value, field }]);
   });
 
   it('an event time with an offset', () => {
@@ -104,7 +104,8 @@ describe('parseNativeEvent accepts', () => {
   });
 
   it('limits at their maximum', () => {
-    const observables = Array.from({ length: 1000 }, () => ({ type: 'URL', value: 'u'.repeat(4096) }));
+    const longUrl = `http://example.com/${'u'.repeat(4096 - 'http://example.com/'.length)}`;
+    const observables = Array.from({ length: 1000 }, () => ({ type: 'URL', value: longUrl }));
     const event = eventOf(validEvent({ deviceId: 'd'.repeat(256), observables }));
 
     expect(event.observables).toHaveLength(1000);
@@ -188,7 +189,9 @@ describe('parseNativeEvent rejects', () => {
     ],
     [
       'an unknown observable type',
-      validEvent({ observables: [{ type: 'URL', value: 'u' }, { type: 'URL', value: 'v' }, { type: 'SHA512', value: 'x' }] }),
+      validEvent({
+        observables: [{ type: 'URL', value: 'http://example.com/u' }, { type: 'URL', value: 'http://example.com/v' }, { type: 'SHA512', value: 'x' }],
+      }),
       `"observables[2].type" must be one of ${types}; received "SHA512".`,
     ],
     [
@@ -213,8 +216,23 @@ describe('parseNativeEvent rejects', () => {
     ],
     [
       'a field name with a space',
-      validEvent({ observables: [{ type: 'URL', value: 'u', field: 'url full' }] }),
+      validEvent({ observables: [{ type: 'URL', value: 'http://example.com/', field: 'url full' }] }),
       '"observables[0].field" must be a field name of at most 128 letters, digits and "_", "@", ".", "-"; received "url full".',
+    ],
+    [
+      'an IP address with a port',
+      validEvent({ observables: [{ type: 'IP_ADDRESS', value: '192.0.2.10:443' }] }),
+      '"observables[0].value" must be an IP address without a port; received "192.0.2.10:443". Remove the ":port" part.',
+    ],
+    [
+      'a hash of the wrong length',
+      validEvent({ observables: [{ type: 'FILE_SHA256', value: 'abc' }] }),
+      '"observables[0].value" must be 64 hexadecimal characters for FILE_SHA256; received 3 characters.',
+    ],
+    [
+      'a URL without a scheme',
+      validEvent({ observables: [{ type: 'URL', value: 'example.com/a' }] }),
+      '"observables[0].value" must be an absolute URL that starts with a scheme such as http:// or https://; received "example.com/a". Add the scheme, or use type DOMAIN_NAME for a bare domain name.',
     ],
   ])('%s', (_case, input, reason) => {
     expect(reasonFor(input)).toBe(reason);

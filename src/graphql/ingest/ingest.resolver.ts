@@ -1,6 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 
-import { invalidInput } from '../../domain/errors';
+import { invalidInput, type InputIssue } from '../../domain/errors';
 import { parseNativeEvent } from '../../ingest/native';
 import type { ParsedEvent } from '../../matching/observable';
 import { Alert } from '../alert/alert.type';
@@ -24,11 +24,11 @@ export class IngestResolver {
 
     const receivedAt = new Date();
     const parsed: ParsedEvent[] = [];
-    const issues = [];
+    const issues: InputIssue[] = [];
     for (const [index, event] of events.entries()) {
       const result = parseNativeEvent({ ...event, eventTime: event.eventTime?.toISOString() }, receivedAt);
       if (result.ok) parsed.push(result.event);
-      else issues.push({ field: `events[${index}]`, message: result.reason });
+      else issues.push(eventIssue(index, result.reason));
     }
     if (issues.length > 0) throw invalidInput(issues);
 
@@ -40,4 +40,12 @@ export class IngestResolver {
       updated: result.updated.map(Alert.from),
     };
   }
+}
+
+/** Splits a native-event reason such as `"observables[0].value" must be ...` into the issue's field and message. */
+function eventIssue(index: number, reason: string): InputIssue {
+  const quoted = /^"([^"]+)" (.*)$/s.exec(reason);
+  return quoted
+    ? { field: `events[${index}].${quoted[1]}`, message: quoted[2] }
+    : { field: `events[${index}]`, message: reason };
 }
