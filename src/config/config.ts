@@ -21,6 +21,12 @@ export interface AppConfig {
   maxEventBodyBytes: number;
   /** Maximum size of a `POST /graphql` body, in bytes. */
   maxGraphqlBodyBytes: number;
+  /** GraphQL mutations per API key per minute. */
+  mutationsPerMinute: number;
+  /** `POST /events` requests and `ingestEvents` calls per API key per minute. */
+  ingestRequestsPerMinute: number;
+  /** Create and print an ADMIN key on a first start with no keys (SQLite outside production). */
+  createFirstAdminKey: boolean;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/sightline.db';
@@ -37,16 +43,20 @@ export class ConfigError extends Error {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const production = env.NODE_ENV === 'production';
+  const database = readDatabase(env);
 
   return {
     host: readHost(env),
     port: readInteger(env, 'PORT', 4000, 0, 65535),
-    database: readDatabase(env),
+    database,
     logLevel: readLogLevel(env),
     production,
     sandbox: readBoolean(env, 'SANDBOX', !production),
     maxEventBodyBytes: readInteger(env, 'MAX_EVENT_BODY_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     maxGraphqlBodyBytes: readInteger(env, 'MAX_GRAPHQL_BODY_BYTES', 5 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    mutationsPerMinute: readInteger(env, 'RATE_LIMIT_MUTATIONS_PER_MINUTE', 600, 1, 1_000_000),
+    ingestRequestsPerMinute: readInteger(env, 'RATE_LIMIT_INGEST_PER_MINUTE', 1200, 1, 1_000_000),
+    createFirstAdminKey: database.type === 'sqlite' && !production,
   };
 }
 

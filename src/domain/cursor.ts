@@ -4,7 +4,7 @@ import { invalidInput } from './errors';
  * Opaque pagination cursors. A cursor is base64url text of `KIND:KEY`, where
  * KEY is an id (time-ordered UUIDv7) or, for alerts, the feed sequence number.
  */
-export type CursorKind = 'alert' | 'definition' | 'indicator';
+export type CursorKind = 'alert' | 'definition' | 'indicator' | 'key' | 'audit';
 
 export function encodeCursor(kind: CursorKind, key: string | number): string {
   return Buffer.from(`${kind}:${key}`, 'utf8').toString('base64url');

@@ -6,6 +6,9 @@ import { GraphQLError } from 'graphql';
  */
 export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  RATE_LIMITED = 'RATE_LIMITED',
   NOT_FOUND = 'NOT_FOUND',
   CONFLICT = 'CONFLICT',
   PAYLOAD_TOO_LARGE = 'PAYLOAD_TOO_LARGE',
@@ -47,4 +50,21 @@ export function conflict(message: string, field: string): GraphQLError {
 
 function clipId(id: string): string {
   return id.length > 64 ? `${id.slice(0, 64)}...` : id;
+}
+
+/** The request carries no valid API key. */
+export function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
+}
+
+/** The key is valid but its role lacks the permission. */
+export function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } } });
+}
+
+/** Too many requests for one key; `retryAfterSeconds` says when to try again. */
+export function rateLimited(what: string, retryAfterSeconds: number): GraphQLError {
+  return new GraphQLError(`Rate limit for ${what} exceeded; retry after ${retryAfterSeconds} s.`, {
+    extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds, http: { status: 429 } },
+  });
 }

@@ -5,11 +5,13 @@ import { GraphQLDateTime } from 'graphql-scalars';
 import { buildSchema, type PubSub } from 'type-graphql';
 
 import './common/enums.registration';
+import { AccessResolver } from './access/access.resolver';
 import { AlertDefinitionResolver } from './alert-definition/alert-definition.resolver';
 import { AlertFeedResolver } from './alert-feed/alert-feed.resolver';
 import { AlertResolver } from './alert/alert.resolver';
 import { IndicatorResolver } from './indicator/indicator.resolver';
 import { IngestResolver } from './ingest/ingest.resolver';
+import { authorizationMiddleware } from './authorization';
 import { validateArgument } from './validation';
 
 export const RESOLVERS = [
@@ -18,6 +20,7 @@ export const RESOLVERS = [
   AlertResolver,
   AlertFeedResolver,
   IngestResolver,
+  AccessResolver,
 ] as const;
 
 /**
@@ -31,5 +34,6 @@ export function buildSightlineSchema(pubSub: PubSub): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validateFn: validateArgument,
+    globalMiddlewares: [authorizationMiddleware],
   });
 }

@@ -1,20 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
-import {
-  ApolloServerPluginLandingPageLocalDefault,
-  ApolloServerPluginLandingPageProductionDefault,
-} from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import { GraphQLError } from 'graphql';
 
 import type { AppConfig } from '../config/config';
-import { ErrorCode } from '../domain/errors';
+import { ErrorCode, unauthenticated } from '../domain/errors';
+import { Role } from '../domain/roles';
 import { AlertFeed } from '../feed/alert-feed';
-import { createContext, type GraphQLContext } from '../graphql/context';
+import { assertAuthorizationCoverage } from '../graphql/authorization';
+import { createContext } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/format-error';
 import { buildSightlineSchema } from '../graphql/schema';
 import type { Services } from '../graphql/services';
@@ -24,11 +19,16 @@ import { Database } from '../persistence/database';
 import type { DataSourceOverrides } from '../persistence/data-source';
 import { AlertDefinitionService } from '../services/alert-definition.service';
 import { AlertService } from '../services/alert.service';
+import { ApiKeyService } from '../services/api-key.service';
+import { AuditService } from '../services/audit.service';
 import { rebuildIndex } from '../services/index-sync';
 import { IndicatorService } from '../services/indicator.service';
 import { IngestService } from '../services/ingest.service';
-import { ensureDefaultOrganization } from '../services/organization.service';
+import { DEFAULT_ORGANIZATION_NAME, OrganizationService } from '../services/organization.service';
+import { authenticate } from './authentication';
 import { eventsRouter, sendError } from './events.route';
+import { createApolloServer } from './graphql-http';
+import { RateLimiter } from './rate-limit';
 import { startWebsocketServer } from './websocket';
 
 /** A running service. */
@@ -38,7 +38,8 @@ export interface Sightline {
   services: Services;
   database: Database;
   index: IndicatorIndex;
-  organizationId: string;
+  /** The ADMIN key created on a first start with no keys; null otherwise. */
+  firstAdminKey: { organizationName: string; key: string } | null;
   /** Drains HTTP, closes every websocket with 1001, then closes the database. */
   stop(): Promise<void>;
 }
@@ -64,43 +65,43 @@ export async function startSightline(
 }
 
 async function startOnDatabase(config: AppConfig, logger: Logger, database: Database): Promise<Sightline> {
-  const organization = await ensureDefaultOrganization(database);
   const index = new IndicatorIndex();
   const started = Date.now();
   const indexed = await rebuildIndex(database, index);
   logger.info({ indicators: indexed, durationMs: Date.now() - started }, 'matching index built');
 
-  const feed = new AlertFeed(logger);
-  const services: Services = {
-    definitions: new AlertDefinitionService(database, index, logger),
-    indicators: new IndicatorService(database, index, logger),
-    alerts: new AlertService(database, feed, logger),
-    ingest: new IngestService(database, index, feed, logger),
-    feed,
-  };
-  const newContext = () => createContext(services, logger, organization.id, 'default');
+  const services = createServices(database, index, logger);
+  const firstAdminKey = config.createFirstAdminKey ? await createFirstAdminKey(services) : null;
+  const rateLimiter = new RateLimiter({
+    mutationsPerMinute: config.mutationsPerMinute,
+    ingestRequestsPerMinute: config.ingestRequestsPerMinute,
+  });
+
+  const schema = await buildSightlineSchema(services.feed.pubSub);
+  assertAuthorizationCoverage(schema);
 
   const app = express();
   app.disable('x-powered-by');
   const httpServer = createServer(app);
-  const schema = await buildSightlineSchema(feed.pubSub);
-  const formatError = createErrorFormatter(logger, { includeStack: !config.production });
-  const websocket = startWebsocketServer({ httpServer, schema, logger, createContext: newContext, formatError });
-
-  const apollo = new ApolloServer<GraphQLContext>({
+  const formatError = createErrorFormatter(logger, { includeStack: !config.production, hideSuggestions: config.production });
+  const websocket = startWebsocketServer({
+    httpServer,
     schema,
-    introspection: config.sandbox,
-    formatError,
-    includeStacktraceInErrorResponses: false,
     logger,
-    plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
-      rejectHttpSubscriptions,
-      { async serverWillStart() { return { drainServer: async () => { await websocket.dispose(); } }; } },
-      config.sandbox
-        ? ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false })
-        : ApolloServerPluginLandingPageProductionDefault({ footer: false }),
-    ],
+    apiKeys: services.apiKeys,
+    introspection: config.sandbox,
+    createContext: (caller) => createContext(services, logger, caller),
+    formatError,
+  });
+  const apollo = createApolloServer({
+    httpServer,
+    schema,
+    logger,
+    sandbox: config.sandbox,
+    production: config.production,
+    rateLimiter,
+    formatError,
+    onDrain: () => websocket.dispose(),
   });
   await apollo.start();
 
@@ -115,14 +116,21 @@ async function startOnDatabase(config: AppConfig, logger: Logger, database: Data
   });
   app.use(eventsRouter({
     ingest: services.ingest,
+    apiKeys: services.apiKeys,
+    rateLimiter,
     logger,
     maxBodyBytes: config.maxEventBodyBytes,
-    organizationId: () => organization.id,
   }));
   app.use(
     '/graphql',
     express.json({ limit: config.maxGraphqlBodyBytes }),
-    expressMiddleware(apollo, { context: async () => newContext() }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const auth = await authenticate(services.apiKeys, req.headers.authorization);
+        if (auth.status === 'invalid') throw unauthenticated(auth.message);
+        return createContext(services, logger, auth.status === 'authenticated' ? auth.caller : null);
+      },
+    }),
   );
   app.use(jsonErrorHandler(logger));
 
@@ -136,7 +144,7 @@ async function startOnDatabase(config: AppConfig, logger: Logger, database: Data
     services,
     database,
     index,
-    organizationId: organization.id,
+    firstAdminKey,
     stop: async () => {
       await apollo.stop();
       await database.close();
@@ -145,21 +153,32 @@ async function startOnDatabase(config: AppConfig, logger: Logger, database: Data
   };
 }
 
-/** Subscriptions need a websocket; over HTTP they would run without a feed. */
-const rejectHttpSubscriptions: ApolloServerPlugin<GraphQLContext> = {
-  async requestDidStart() {
-    return {
-      async didResolveOperation({ operation }) {
-        if (operation?.operation === 'subscription') {
-          throw new GraphQLError(
-            'Subscriptions are served over the websocket at /graphql with the graphql-transport-ws protocol; send only queries and mutations over HTTP.',
-            { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } },
-          );
-        }
-      },
-    };
-  },
-};
+function createServices(database: Database, index: IndicatorIndex, logger: Logger): Services {
+  const feed = new AlertFeed(logger);
+  return {
+    organizations: new OrganizationService(database),
+    apiKeys: new ApiKeyService(database, logger),
+    audit: new AuditService(database),
+    definitions: new AlertDefinitionService(database, index, logger),
+    indicators: new IndicatorService(database, index, logger),
+    alerts: new AlertService(database, feed, logger),
+    ingest: new IngestService(database, index, feed, logger),
+    feed,
+  };
+}
+
+/**
+ * On a database without any API key, creates the default organization and
+ * an ADMIN key for it, so a fresh install can be used at once.
+ */
+async function createFirstAdminKey(services: Services): Promise<Sightline['firstAdminKey']> {
+  if ((await services.apiKeys.count()) > 0) return null;
+
+  const { organization } = await services.organizations.ensure(DEFAULT_ORGANIZATION_NAME);
+  const actor = { organizationId: organization.id, keyId: null, name: 'first start' };
+  const created = await services.apiKeys.create(actor, 'first admin', Role.ADMIN);
+  return { organizationName: organization.name, key: created.secret };
+}
 
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -1,9 +1,13 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 
 import { ErrorCode } from '../domain/errors';
 import { EventFormat, parseEventBody } from '../ingest/event-body';
+import { hasPermission, Permission, rolesWith, type Caller } from '../domain/roles';
 import type { Logger } from '../logging/logger';
+import type { ApiKeyService } from '../services/api-key.service';
 import type { IngestService } from '../services/ingest.service';
+import { authenticate } from './authentication';
+import type { RateLimiter } from './rate-limit';
 
 /** Rejected lines listed in a response; the count covers all of them. */
 const MAX_REPORTED_REJECTIONS = 100;
@@ -13,9 +17,10 @@ const INGEST_CHUNK_EVENTS = 5000;
 
 export interface EventsRouteOptions {
   ingest: IngestService;
+  apiKeys: ApiKeyService;
+  rateLimiter: RateLimiter;
   logger: Logger;
   maxBodyBytes: number;
-  organizationId: () => string;
 }
 
 /**
@@ -26,7 +31,32 @@ export function eventsRouter(options: EventsRouteOptions): Router {
   const router = express.Router();
   const body = express.text({ type: () => true, limit: options.maxBodyBytes });
 
+  // The key and the rate limit are checked before the body is read, so an anonymous client cannot make the server parse 10 MiB.
+  router.post('/events', async (request: Request, response: Response, next: NextFunction) => {
+    const auth = await authenticate(options.apiKeys, request.headers.authorization);
+    if (auth.status !== 'authenticated') {
+      const message = auth.status === 'anonymous' ? 'POST /events needs an API key: send "Authorization: Bearer <key>".' : auth.message;
+      sendError(response, 401, ErrorCode.UNAUTHENTICATED, message);
+      return;
+    }
+    const caller = auth.caller;
+    if (!hasPermission(caller.role, Permission.INGEST_EVENTS)) {
+      sendError(response, 403, ErrorCode.FORBIDDEN,
+        `The ${caller.role} role may not send events; use a key with the role ${rolesWith(Permission.INGEST_EVENTS).join(', ')}.`);
+      return;
+    }
+    const retryAfter = await options.rateLimiter.consume('ingestion', caller.keyId);
+    if (retryAfter !== null) {
+      response.setHeader('Retry-After', String(retryAfter));
+      sendError(response, 429, ErrorCode.RATE_LIMITED, `Rate limit for event ingestion exceeded; retry after ${retryAfter} s.`);
+      return;
+    }
+    response.locals.caller = caller;
+    next();
+  });
+
   router.post('/events', body, async (request: Request, response: Response) => {
+    const caller = response.locals.caller as Caller;
     const format = readFormat(request.query.format);
     if (!format) {
       sendError(response, 400, ErrorCode.BAD_USER_INPUT,
@@ -40,7 +70,7 @@ export function eventsRouter(options: EventsRouteOptions): Router {
 
     const parsed = parseEventBody(request.body, { format, receivedAt: new Date() });
     const events = parsed.events.map((entry) => entry.event);
-    const organizationId = options.organizationId();
+    const { organizationId } = caller;
     let matched = 0;
     let raised = 0;
     let updated = 0;

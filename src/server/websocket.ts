@@ -11,10 +11,14 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 
+import type { Caller } from '../domain/roles';
 import type { GraphQLContext } from '../graphql/context';
+import { checkOperationCost, limitValidationRules, OPERATION_LIMITS } from '../graphql/operation-limits';
 import type { Logger } from '../logging/logger';
+import type { ApiKeyService } from '../services/api-key.service';
+import { authenticate } from './authentication';
 
 /** Largest websocket message accepted, in bytes; a larger one closes the socket with 1009. */
 export const MAX_WEBSOCKET_PAYLOAD_BYTES = 64 * 1024;
@@ -22,18 +26,37 @@ export const MAX_WEBSOCKET_PAYLOAD_BYTES = 64 * 1024;
 /** Time a client has to send `connection_init` after connecting, in milliseconds. */
 export const CONNECTION_INIT_TIMEOUT_MS = 3000;
 
+/** How often open sockets are checked against revoked keys, in milliseconds. */
+export const REVOCATION_CHECK_INTERVAL_MS = 5000;
+
+/** Close codes this server sends besides graphql-ws's own. */
+export enum SocketCloseCode {
+  /** `connection_init` carried no valid API key. */
+  UNAUTHORIZED = 4401,
+  /** The connection's API key was revoked. */
+  KEY_REVOKED = 4403,
+}
+
 export interface WebsocketOptions {
   httpServer: Server;
   schema: GraphQLSchema;
   logger: Logger;
-  createContext: () => GraphQLContext;
+  apiKeys: ApiKeyService;
+  introspection: boolean;
+  createContext: (caller: Caller) => GraphQLContext;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
 
+type ConnectionExtra = {
+  caller?: Caller;
+};
+
 /**
- * Serves graphql-ws on `/graphql` beside Apollo. Apollo's validation and
- * error formatting do not run on this path, so the same parse, validation
- * and formatting are applied here. Only subscriptions are accepted.
+ * Serves graphql-ws on `/graphql` beside Apollo. Apollo's validation, limits
+ * and error formatting do not run on this path, so the same rules are
+ * applied here: the API key is checked at `connection_init`, and every
+ * subscription is parsed with the token limit, validated with the same rules,
+ * and costed like an HTTP operation. Only subscriptions are accepted.
  */
 export function startWebsocketServer(options: WebsocketOptions) {
   // Upgrades are routed by hand instead of attaching to the HTTP server, so
@@ -47,17 +70,36 @@ export function startWebsocketServer(options: WebsocketOptions) {
     }
     wsServer.handleUpgrade(request, socket, head, (client) => wsServer.emit('connection', client, request));
   });
+
+  const sockets = new SocketsByKey();
+  const rules = [...specifiedRules, ...limitValidationRules({ introspection: options.introspection })];
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => options.formatError(error.toJSON(), error));
 
-  const cleanup = useServer<Record<string, unknown>, { context?: GraphQLContext }>(
+  const cleanup = useServer<Record<string, unknown> | undefined, ConnectionExtra>(
     {
       schema: options.schema,
       connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
+      onConnect: async (ctx) => {
+        const result = await authenticate(options.apiKeys, readAuthorization(ctx.connectionParams));
+        if (result.status !== 'authenticated') {
+          const reason = result.status === 'anonymous' ? 'Missing API key' : 'Invalid or revoked API key';
+          ctx.extra.socket.close(SocketCloseCode.UNAUTHORIZED, `${reason}; send {"Authorization":"Bearer <key>"} in connection_init`);
+          return false;
+        }
+        ctx.extra.caller = result.caller;
+        sockets.add(result.caller.keyId, ctx.extra.socket);
+        return true;
+      },
+      onClose: (ctx) => {
+        if (ctx.extra.caller) sockets.delete(ctx.extra.caller.keyId, ctx.extra.socket);
+      },
       onSubscribe: (ctx, _id, payload) => {
+        const caller = ctx.extra.caller;
+        if (!caller) return [new GraphQLError('The connection is not authenticated.', { extensions: { code: 'UNAUTHENTICATED' } })];
+
         const document = safeParse(payload.query);
         if (document instanceof GraphQLError) return [document];
-
-        const errors = validate(options.schema, document, specifiedRules);
+        const errors = validate(options.schema, document, rules);
         if (errors.length > 0) return errors.map(withValidationCode);
 
         const operation = getOperationAST(document, payload.operationName);
@@ -69,15 +111,16 @@ export function startWebsocketServer(options: WebsocketOptions) {
             ),
           ];
         }
+        const costError = checkOperationCost(options.schema, document, payload.operationName, payload.variables);
+        if (costError) return [costError];
+
         // One context per subscription: its loaders never outlive it.
-        const context = options.createContext();
-        ctx.extra.context = context;
         const args: ExecutionArgs = {
           schema: options.schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: context,
+          contextValue: options.createContext(caller),
         };
         return args;
       },
@@ -88,13 +131,70 @@ export function startWebsocketServer(options: WebsocketOptions) {
     wsServer,
   );
 
+  const closeKey = (keyId: string) => {
+    const closed = sockets.closeAll(keyId, SocketCloseCode.KEY_REVOKED, 'API key revoked');
+    if (closed > 0) options.logger.info({ keyId, sockets: closed }, 'closed websockets of a revoked api key');
+  };
+  options.apiKeys.on('revoked', closeKey);
+  // Revocations made by another process reach this one through the periodic check.
+  const sweep = setInterval(() => {
+    options.apiKeys
+      .findRevoked(sockets.keyIds())
+      .then((revoked) => revoked.forEach(closeKey))
+      .catch((error: unknown) => options.logger.warn({ err: error }, 'revoked key check failed'));
+  }, REVOCATION_CHECK_INTERVAL_MS);
+  sweep.unref();
+
   wsServer.on('error', (error) => options.logger.error({ err: error }, 'websocket server error'));
-  return { wsServer, dispose: () => cleanup.dispose() };
+  return {
+    wsServer,
+    dispose: async () => {
+      clearInterval(sweep);
+      options.apiKeys.off('revoked', closeKey);
+      await cleanup.dispose();
+    },
+  };
+}
+
+/** Open sockets grouped by API key id. */
+class SocketsByKey {
+  private readonly byKey = new Map<string, Set<WebSocket>>();
+
+  add(keyId: string, socket: WebSocket): void {
+    const set = this.byKey.get(keyId) ?? new Set();
+    set.add(socket);
+    this.byKey.set(keyId, set);
+  }
+
+  delete(keyId: string, socket: WebSocket): void {
+    const set = this.byKey.get(keyId);
+    set?.delete(socket);
+    if (set?.size === 0) this.byKey.delete(keyId);
+  }
+
+  keyIds(): string[] {
+    return [...this.byKey.keys()];
+  }
+
+  closeAll(keyId: string, code: number, reason: string): number {
+    const set = this.byKey.get(keyId);
+    if (!set) return 0;
+    for (const socket of set) socket.close(code, reason);
+    this.byKey.delete(keyId);
+    return set.size;
+  }
+}
+
+/** Reads `Authorization` from the connection_init payload, in any letter case. */
+function readAuthorization(params: Record<string, unknown> | undefined): unknown {
+  if (!params) return undefined;
+  const key = Object.keys(params).find((name) => name.toLowerCase() === 'authorization');
+  return key ? params[key] : undefined;
 }
 
 function safeParse(query: string) {
   try {
-    return parse(query, { maxTokens: 10_000 });
+    return parse(query, { maxTokens: OPERATION_LIMITS.maxTokens });
   } catch (error) {
     if (error instanceof GraphQLError) {
       return new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } });
@@ -106,6 +206,6 @@ function safeParse(query: string) {
 function withValidationCode(error: GraphQLError): GraphQLError {
   return new GraphQLError(error.message, {
     nodes: error.nodes,
-    extensions: { ...error.extensions, code: 'GRAPHQL_VALIDATION_FAILED' },
+    extensions: { ...error.extensions, code: error.extensions.code ?? 'GRAPHQL_VALIDATION_FAILED' },
   });
 }

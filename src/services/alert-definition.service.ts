@@ -5,13 +5,26 @@ import { conflict, invalidInput, notFound, type InputIssue } from '../domain/err
 import type { IndicatorIndex } from '../matching/indicator-index';
 import type { Database } from '../persistence/database';
 import { AlertDefinitionEntity, IndicatorEntity } from '../persistence/entities';
+import type { Actor } from '../domain/roles';
 import type { Logger } from '../logging/logger';
+import { AuditAction, AuditTargetType, diffFields, recordAudit } from './audit.service';
 import { insertInChunks } from './bulk-insert';
 import { checkDefinitionFields } from './definition-rules';
 import { loadMatchableIndicators, toIndexed } from './index-sync';
 import { prepareIndicators } from './indicator-preparation';
 import type { AlertDefinitionFilter, AlertDefinitionInput, AlertDefinitionPatch, PageRequest } from './inputs';
 import { fetchPage, type Page } from './pagination';
+
+/** Definition fields recorded in the audit log. */
+const AUDITED_FIELDS = [
+  'title',
+  'description',
+  'severity',
+  'category',
+  'recommendedActions',
+  'mitreTechniques',
+  'enabled',
+] as const satisfies readonly (keyof AlertDefinitionEntity)[];
 
 /** Manages alert definitions; every method acts for one organization. */
 export class AlertDefinitionService {
@@ -48,7 +61,8 @@ export class AlertDefinitionService {
    *
    * @throws BAD_USER_INPUT listing every invalid field; CONFLICT when the title is taken.
    */
-  async create(organizationId: string, input: AlertDefinitionInput): Promise<AlertDefinitionEntity> {
+  async create(actor: Actor, input: AlertDefinitionInput): Promise<AlertDefinitionEntity> {
+    const { organizationId } = actor;
     const now = new Date();
     const issues: InputIssue[] = [];
     const fields = checkDefinitionFields(
@@ -91,6 +105,13 @@ export class AlertDefinitionService {
       await this.assertTitleFree(manager, organizationId, definition.title, null);
       await manager.insert(AlertDefinitionEntity, definition);
       await insertInChunks(manager, IndicatorEntity, prepared.rows);
+      const target = { type: AuditTargetType.ALERT_DEFINITION, id };
+      await recordAudit(manager, actor, AuditAction.ALERT_DEFINITION_CREATED, target, diffFields(null, definition, AUDITED_FIELDS));
+      if (prepared.rows.length > 0) {
+        await recordAudit(manager, actor, AuditAction.INDICATORS_ADDED, target, [
+          { field: 'indicatorIds', from: null, to: prepared.rows.map((row) => row.id) },
+        ]);
+      }
     });
 
     if (definition.enabled) this.indexRows(prepared.rows, now);
@@ -102,7 +123,8 @@ export class AlertDefinitionService {
    * Changes the given fields; omitted fields stay. Disabling a definition
    * removes its indicators from matching; enabling it adds them back.
    */
-  async update(organizationId: string, id: string, patch: AlertDefinitionPatch): Promise<AlertDefinitionEntity> {
+  async update(actor: Actor, id: string, patch: AlertDefinitionPatch): Promise<AlertDefinitionEntity> {
+    const { organizationId } = actor;
     const issues: InputIssue[] = [];
     const fields = checkDefinitionFields(patch, 'input', issues);
     if (issues.length > 0) throw invalidInput(issues);
@@ -116,6 +138,10 @@ export class AlertDefinitionService {
 
       const next: AlertDefinitionEntity = { ...current, ...definedOnly(fields), updatedAt: new Date() };
       await manager.save(AlertDefinitionEntity, next);
+      const changes = diffFields(current, next, AUDITED_FIELDS);
+      if (changes.length > 0) {
+        await recordAudit(manager, actor, AuditAction.ALERT_DEFINITION_UPDATED, { type: AuditTargetType.ALERT_DEFINITION, id }, changes);
+      }
       return { before: current, after: next };
     });
 
@@ -125,7 +151,8 @@ export class AlertDefinitionService {
   }
 
   /** Deletes a definition and its indicators; alerts it raised stay. */
-  async delete(organizationId: string, id: string): Promise<AlertDefinitionEntity> {
+  async delete(actor: Actor, id: string): Promise<AlertDefinitionEntity> {
+    const { organizationId } = actor;
     const { definition, indicatorIds } = await this.database.transaction(async (manager) => {
       const current = await manager.findOneBy(AlertDefinitionEntity, { organizationId, id });
       if (!current) throw notFound('Alert definition', id);
@@ -133,6 +160,10 @@ export class AlertDefinitionService {
       const ids = await manager.find(IndicatorEntity, { select: { id: true }, where: { alertDefinitionId: id } });
       await manager.delete(IndicatorEntity, { alertDefinitionId: id });
       await manager.delete(AlertDefinitionEntity, { id });
+      await recordAudit(manager, actor, AuditAction.ALERT_DEFINITION_DELETED, { type: AuditTargetType.ALERT_DEFINITION, id }, [
+        ...diffFields(current, null, AUDITED_FIELDS),
+        { field: 'indicatorCount', from: ids.length, to: 0 },
+      ]);
       return { definition: current, indicatorIds: ids.map((row) => row.id) };
     });
 

@@ -7,7 +7,9 @@ import { conflict, invalidInput, notFound, type InputIssue } from '../domain/err
 import { toAlertRecord } from '../feed/alert-feed.payload';
 import type { AlertFeed } from '../feed/alert-feed';
 import { AlertChange } from '../feed/alert-feed.topics';
+import type { Actor } from '../domain/roles';
 import type { Logger } from '../logging/logger';
+import { AuditAction, AuditTargetType, diffFields, recordAudit } from './audit.service';
 import type { Database } from '../persistence/database';
 import { AlertCommentEntity, AlertEntity } from '../persistence/entities';
 import { checkLength } from './indicator-preparation';
@@ -93,7 +95,8 @@ export class AlertService {
    * @throws BAD_USER_INPUT for a determination that does not fit the classification;
    *   CONFLICT when reopening would leave two open alerts for one indicator and device.
    */
-  async update(organizationId: string, id: string, patch: AlertPatch, author: string): Promise<AlertEntity> {
+  async update(actor: Actor, id: string, patch: AlertPatch): Promise<AlertEntity> {
+    const { organizationId } = actor;
     checkAlertPatch(patch);
 
     const { row, changes } = await this.database.transaction(async (manager) => {
@@ -125,13 +128,16 @@ export class AlertService {
           organizationId,
           alertId: id,
           text: patch.comment,
-          author,
+          author: actor.name,
           createdAt: new Date(),
         });
       }
       if (changed.length > 0) {
         next.updatedAt = new Date();
         await manager.save(AlertEntity, next);
+        const changes = diffFields(current, next, ['status', 'classification', 'determination', 'assignedTo']);
+        if (patch.comment) changes.push({ field: 'comment', from: null, to: patch.comment });
+        await recordAudit(manager, actor, AuditAction.ALERT_UPDATED, { type: AuditTargetType.ALERT, id }, changes);
       }
       return { row: changed.length > 0 ? next : current, changes: changed };
     });

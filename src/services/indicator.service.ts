@@ -6,7 +6,9 @@ import { IndicatorType } from '../domain/enums';
 import { invalidInput, notFound, type InputIssue } from '../domain/errors';
 import { allowedMatchFunctions, normalizeIndicatorValue, normalizeObservableValue } from '../domain/normalize';
 import type { IndicatorIndex } from '../matching/indicator-index';
+import type { Actor } from '../domain/roles';
 import type { Logger } from '../logging/logger';
+import { AuditAction, AuditTargetType, diffFields, recordAudit, recordAuditMany } from './audit.service';
 import type { Database } from '../persistence/database';
 import { AlertDefinitionEntity, IndicatorEntity } from '../persistence/entities';
 import { insertInChunks } from './bulk-insert';
@@ -25,6 +27,18 @@ export interface DeleteIndicatorsResult {
   deletedIds: string[];
   notFoundIds: string[];
 }
+
+/** Indicator fields recorded in the audit log. */
+const AUDITED_FIELDS = [
+  'alertDefinitionId',
+  'type',
+  'value',
+  'matchFunction',
+  'enabled',
+  'expiresAt',
+  'description',
+  'source',
+] as const satisfies readonly (keyof IndicatorEntity)[];
 
 /** Manages indicators; every method acts for one organization. */
 export class IndicatorService {
@@ -61,11 +75,12 @@ export class IndicatorService {
    * @throws BAD_USER_INPUT listing each invalid item by index, field and rule.
    */
   async add(
-    organizationId: string,
+    actor: Actor,
     alertDefinitionId: string,
     inputs: readonly IndicatorInput[],
     options: { skipDuplicates?: boolean } = {},
   ): Promise<AddIndicatorsResult> {
+    const { organizationId } = actor;
     const now = new Date();
     const skipDuplicates = options.skipDuplicates ?? false;
     const prepared = prepareIndicators(inputs, {
@@ -87,6 +102,12 @@ export class IndicatorService {
       }
       const fresh = prepared.rows.filter((row) => !existing.has(indicatorKey(row)));
       await insertInChunks(manager, IndicatorEntity, fresh);
+      if (fresh.length > 0) {
+        const target = { type: AuditTargetType.ALERT_DEFINITION, id: alertDefinitionId };
+        await recordAudit(manager, actor, AuditAction.INDICATORS_ADDED, target, [
+          { field: 'indicatorIds', from: null, to: fresh.map((row) => row.id) },
+        ]);
+      }
       return { rows: fresh, definitionEnabled: definition.enabled, storedDuplicates: existing };
     });
 
@@ -100,7 +121,8 @@ export class IndicatorService {
   }
 
   /** Changes the given fields of one indicator; omitted fields stay. */
-  async update(organizationId: string, id: string, patch: IndicatorPatch): Promise<IndicatorEntity> {
+  async update(actor: Actor, id: string, patch: IndicatorPatch): Promise<IndicatorEntity> {
+    const { organizationId } = actor;
     const now = new Date();
     const { row, definitionEnabled } = await this.database.transaction(async (manager) => {
       const current = UUID_PATTERN.test(id) ? await manager.findOneBy(IndicatorEntity, { organizationId, id }) : null;
@@ -108,6 +130,10 @@ export class IndicatorService {
 
       const next = applyPatch(current, patch, now);
       await manager.save(IndicatorEntity, next);
+      const changes = diffFields(current, next, AUDITED_FIELDS);
+      if (changes.length > 0) {
+        await recordAudit(manager, actor, AuditAction.INDICATOR_UPDATED, { type: AuditTargetType.INDICATOR, id }, changes);
+      }
       const definition = await manager.findOneByOrFail(AlertDefinitionEntity, { id: current.alertDefinitionId });
       return { row: next, definitionEnabled: definition.enabled };
     });
@@ -120,7 +146,8 @@ export class IndicatorService {
   }
 
   /** Deletes the indicators that exist in the organization; reports the ids that do not. */
-  async delete(organizationId: string, ids: readonly string[]): Promise<DeleteIndicatorsResult> {
+  async delete(actor: Actor, ids: readonly string[]): Promise<DeleteIndicatorsResult> {
+    const { organizationId } = actor;
     if (ids.length > INDICATOR_LIMITS.deleteMax) {
       throw invalidInput([
         { field: 'ids', message: `must contain at most ${INDICATOR_LIMITS.deleteMax} ids per call; received ${ids.length}.` },
@@ -133,10 +160,18 @@ export class IndicatorService {
       const found: string[] = [];
       for (let start = 0; start < valid.length; start += 500) {
         const chunk = valid.slice(start, start + 500);
-        const rows = await manager.find(IndicatorEntity, { select: { id: true }, where: { organizationId, id: In(chunk) } });
-        const chunkIds = rows.map((row) => row.id);
-        if (chunkIds.length > 0) await manager.delete(IndicatorEntity, { id: In(chunkIds) });
-        found.push(...chunkIds);
+        const rows = await manager.find(IndicatorEntity, { where: { organizationId, id: In(chunk) } });
+        if (rows.length > 0) await manager.delete(IndicatorEntity, { id: In(rows.map((row) => row.id)) });
+        await recordAuditMany(
+          manager,
+          actor,
+          rows.map((row) => ({
+            action: AuditAction.INDICATORS_DELETED,
+            target: { type: AuditTargetType.INDICATOR, id: row.id },
+            changes: diffFields(row, null, AUDITED_FIELDS),
+          })),
+        );
+        found.push(...rows.map((row) => row.id));
       }
       return found;
     });

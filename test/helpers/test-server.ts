@@ -7,11 +7,14 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
 import { loadConfig, type AppConfig } from '../../src/config/config';
+import { Role } from '../../src/domain/roles';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import { startSightline, type Sightline } from '../../src/server/app';
 
 export interface TestServer {
   sightline: Sightline;
+  /** ADMIN key of the default organization, used when a call names no key. */
+  adminKey: string;
   url: string;
   baseUrl: string;
   dbPath: string;
@@ -19,9 +22,17 @@ export interface TestServer {
   /** Every SQL statement run since the last `resetQueries()`. */
   queries: string[];
   resetQueries(): void;
-  graphql<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
-  wsClient(): Client;
+  graphql<T = any>(query: string, variables?: Record<string, unknown>, options?: RequestOptions): Promise<GraphQLResponse<T>>;
+  wsClient(options?: RequestOptions): Client;
+  /** Creates a key with `role` in the organization `organization` (created when missing). */
+  createKey(role: Role, organization?: string): Promise<string>;
   stop(): Promise<void>;
+}
+
+export interface RequestOptions {
+  /** API key to send; null sends none. Defaults to the ADMIN key. */
+  key?: string | null;
+  headers?: Record<string, string>;
 }
 
 export interface GraphQLResponse<T> {
@@ -60,9 +71,12 @@ export async function startTestServer(options: { dbPath?: string; env?: Record<s
   const sightline = await startSightline(config, logger, { onQuery: (sql) => queries.push(sql) });
   const baseUrl = `http://127.0.0.1:${sightline.port}`;
   const clients: Client[] = [];
+  const adminKey = sightline.firstAdminKey?.key ?? (await createKeyIn(sightline, Role.ADMIN, 'default'));
+  const keyOf = (options?: RequestOptions) => (options?.key === undefined ? adminKey : options.key);
 
   return {
     sightline,
+    adminKey,
     url: sightline.url,
     baseUrl,
     dbPath,
@@ -71,30 +85,42 @@ export async function startTestServer(options: { dbPath?: string; env?: Record<s
     resetQueries: () => {
       queries.length = 0;
     },
-    graphql: async (query, variables) => {
+    graphql: async (query, variables, options) => {
+      const key = keyOf(options);
       const response = await fetch(`${baseUrl}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}), ...options?.headers },
         body: JSON.stringify({ query, variables }),
       });
       const body = (await response.json()) as { data?: any; errors?: any };
       return { status: response.status, ...body };
     },
-    wsClient: () => {
+    wsClient: (options) => {
+      const key = keyOf(options);
       const client = createClient({
         url: `ws://127.0.0.1:${sightline.port}/graphql`,
         webSocketImpl: WebSocket,
         retryAttempts: 0,
         lazy: false,
+        connectionParams: key ? { Authorization: `Bearer ${key}` } : {},
+        onNonLazyError: () => undefined,
       });
       clients.push(client);
       return client;
     },
+    createKey: (role, organization = 'default') => createKeyIn(sightline, role, organization),
     stop: async () => {
       await Promise.all(clients.map((client) => client.dispose()));
       await sightline.stop();
     },
   };
+}
+
+async function createKeyIn(sightline: Sightline, role: Role, organizationName: string): Promise<string> {
+  const { organization } = await sightline.services.organizations.ensure(organizationName);
+  const actor = { organizationId: organization.id, keyId: null, name: 'test setup' };
+  const created = await sightline.services.apiKeys.create(actor, `${role.toLowerCase()} key`, role);
+  return created.secret;
 }
 
 /** Collects subscription results until `count` arrived or `timeoutMs` passed. */
@@ -166,10 +192,16 @@ export function whenConnected(client: Client): Promise<void> {
   });
 }
 
-export async function postEvents(server: TestServer, body: string, query = '', contentType = 'application/x-ndjson') {
+export async function postEvents(
+  server: TestServer,
+  body: string,
+  query = '',
+  contentType = 'application/x-ndjson',
+  key: string | null = server.adminKey,
+) {
   const response = await fetch(`${server.baseUrl}/events${query}`, {
     method: 'POST',
-    headers: { 'content-type': contentType },
+    headers: { 'content-type': contentType, ...(key ? { authorization: `Bearer ${key}` } : {}) },
     body,
   });
   return { status: response.status, body: (await response.json()) as any };

@@ -148,7 +148,7 @@ describe('alert feed over graphql-ws', () => {
     it('closes open subscriptions with 1001 when the server stops', async () => {
       const socket = new WebSocket(`ws://127.0.0.1:${server.sightline.port}/graphql`, 'graphql-transport-ws');
       await new Promise((resolve) => socket.once('open', resolve));
-      socket.send(JSON.stringify({ type: 'connection_init' }));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { Authorization: `Bearer ${server.adminKey}` } }));
       await new Promise((resolve) => socket.once('message', resolve));
       socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { alertRaised { id } }' } }));
       await waitUntil(() => streams() === 1, 5000, 'the subscription to start');

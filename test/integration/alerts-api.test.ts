@@ -146,7 +146,7 @@ describe('alerts over GraphQL', () => {
         classification: 'TRUE_POSITIVE',
         determination: 'MALWARE',
         assignedTo: 'soc-tier2',
-        comments: [{ text: 'Confirmed on disk.', author: 'default' }],
+        comments: [{ text: 'Confirmed on disk.', author: 'first admin' }],
       });
     });
 

@@ -30,7 +30,7 @@ describe('service', () => {
 
       const migrations = await querySqlite<{ name: string }>(server.dbPath, 'SELECT name FROM migrations');
       const journal = await querySqlite<{ journal_mode: string }>(server.dbPath, 'PRAGMA journal_mode');
-      expect(migrations.map((row) => row.name)).toEqual(['InitialSchema1764000000000']);
+      expect(migrations.map((row) => row.name)).toEqual(['InitialSchema1764000000000', 'ApiKeysAndAudit1764100000000']);
       expect(journal[0].journal_mode).toBe('wal');
     });
 
@@ -168,20 +168,32 @@ describe('service', () => {
   });
 
   describe('failures', () => {
-    it('hides internal errors and reports an unreachable database', async () => {
+    it('hides internal errors behind a generic message', async () => {
       const server = await startTestServer();
       try {
-        await server.sightline.database.reader.destroy();
+        await server.sightline.database.writer.query('DROP TABLE alert_comment');
+        await server.sightline.database.writer.query('DROP TABLE alert');
 
         const response = await server.graphql(`{ alerts { totalCount } }`);
-        const health = await fetch(`${server.baseUrl}/healthz`);
 
         expect(response.errors).toEqual([
           { message: 'Internal server error.', locations: [{ line: 1, column: 3 }], path: ['alerts'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
         ]);
+        expect(JSON.stringify(response)).not.toMatch(/SQLITE|no such table|\.ts:/);
         expect(server.logs.filter((line) => line.level === 50).map((line) => line.msg)).toContain(
           'unexpected error while executing an operation',
         );
+      } finally {
+        await server.stop();
+      }
+    });
+
+    it('reports an unreachable database on /healthz', async () => {
+      const server = await startTestServer();
+      try {
+        await server.sightline.database.reader.destroy();
+        const health = await fetch(`${server.baseUrl}/healthz`);
+
         expect(health.status).toBe(503);
         expect(await health.json()).toEqual({ status: 'unavailable', reason: 'database unreachable' });
       } finally {

@@ -47,15 +47,17 @@ describe('schema', () => {
 
   it('exposes the public operation names', () => {
     expect(Object.keys(schema.getQueryType()!.getFields()).sort()).toEqual(
-      ['alert', 'alertDefinition', 'alertDefinitions', 'alerts', 'indicator', 'indicators'].sort(),
+      ['alert', 'alertDefinition', 'alertDefinitions', 'alerts', 'apiKeys', 'auditEvents', 'indicator', 'indicators', 'viewer'].sort(),
     );
     expect(Object.keys(schema.getMutationType()!.getFields()).sort()).toEqual(
       [
         'addIndicators',
         'createAlertDefinition',
+        'createApiKey',
         'deleteAlertDefinition',
         'deleteIndicators',
         'ingestEvents',
+        'revokeApiKey',
         'updateAlert',
         'updateAlertDefinition',
         'updateIndicator',

@@ -1,6 +1,6 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 
-import type { GraphQLContext } from '../context';
+import { actorOfContext, callerOf, type GraphQLContext } from '../context';
 import { PaginationArgs } from '../common/pagination.args';
 import { IndicatorFilter } from '../indicator/indicator.input';
 import { Indicator, IndicatorConnection } from '../indicator/indicator.type';
@@ -15,13 +15,13 @@ export class AlertDefinitionResolver {
     @Arg('filter', () => AlertDefinitionFilter, { nullable: true, description: 'Only definitions matching every given field.' }) filter: AlertDefinitionFilter | null,
     @Ctx() context: GraphQLContext,
   ): Promise<AlertDefinitionConnection> {
-    const page = await context.services.definitions.list(context.organizationId, { first, after }, filter ?? {});
+    const page = await context.services.definitions.list(callerOf(context).organizationId, { first, after }, filter ?? {});
     return AlertDefinitionConnection.create(page, AlertDefinition.from);
   }
 
   @Query(() => AlertDefinition, { description: 'One alert definition; NOT_FOUND when it does not exist.' })
   async alertDefinition(@Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string, @Ctx() context: GraphQLContext): Promise<AlertDefinition> {
-    return AlertDefinition.from(await context.services.definitions.get(context.organizationId, id));
+    return AlertDefinition.from(await context.services.definitions.get(callerOf(context).organizationId, id));
   }
 
   @FieldResolver(() => IndicatorConnection, { description: 'Indicators of this definition, oldest first.' })
@@ -52,7 +52,7 @@ export class AlertDefinitionResolver {
     @Arg('input', () => AlertDefinitionInput, { description: 'The new definition.' }) input: AlertDefinitionInput,
     @Ctx() context: GraphQLContext,
   ): Promise<AlertDefinition> {
-    return AlertDefinition.from(await context.services.definitions.create(context.organizationId, input));
+    return AlertDefinition.from(await context.services.definitions.create(actorOfContext(context), input));
   }
 
   @Mutation(() => AlertDefinition, { description: 'Changes the given fields of an alert definition; omitted fields stay.' })
@@ -61,14 +61,14 @@ export class AlertDefinitionResolver {
     @Arg('input', () => AlertDefinitionUpdateInput, { description: 'The fields to change.' }) input: AlertDefinitionUpdateInput,
     @Ctx() context: GraphQLContext,
   ): Promise<AlertDefinition> {
-    return AlertDefinition.from(await context.services.definitions.update(context.organizationId, id, withoutNulls(input)));
+    return AlertDefinition.from(await context.services.definitions.update(actorOfContext(context), id, withoutNulls(input)));
   }
 
   @Mutation(() => AlertDefinition, {
     description: 'Deletes an alert definition and its indicators; alerts it raised stay. Returns the deleted definition.',
   })
   async deleteAlertDefinition(@Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string, @Ctx() context: GraphQLContext): Promise<AlertDefinition> {
-    return AlertDefinition.from(await context.services.definitions.delete(context.organizationId, id));
+    return AlertDefinition.from(await context.services.definitions.delete(actorOfContext(context), id));
   }
 }
 

@@ -6,6 +6,7 @@ import type { AlertRecord, AlertUpdatedPayload } from '../../feed/alert-feed.pay
 import { streamRaisedAlerts } from '../../feed/alert-stream';
 import { AlertFeedFilter } from '../alert/alert.input';
 import { Alert, AlertUpdate } from '../alert/alert.type';
+import { authorizeRootField } from '../authorization';
 import type { GraphQLContext } from '../context';
 
 interface FeedArgs {
@@ -21,10 +22,11 @@ export class AlertFeedResolver {
     subscribe: ({ args, context }) => {
       const { filter, after } = args as FeedArgs;
       const ctx = context as GraphQLContext;
+      const caller = authorizeRootField(ctx, 'Subscription', 'alertRaised');
       return streamRaisedAlerts({
         feed: ctx.services.feed,
         alerts: ctx.services.alerts,
-        organizationId: ctx.organizationId,
+        organizationId: caller.organizationId,
         afterSequence: after ? decodeAlertCursor(after, 'after') : null,
         accept: feedFilter(filter ?? null),
       });
@@ -40,17 +42,10 @@ export class AlertFeedResolver {
 
   @Subscription(() => AlertUpdate, {
     description: 'Changes to existing alerts: new events counted, status, classification or assignment changed, comments added.',
-    subscribe: async function* ({ args, context }) {
-      const accept = feedFilter((args as FeedArgs).filter ?? null);
-      const { services, organizationId } = context as GraphQLContext;
-      services.feed.activeStreams += 1;
-      try {
-        for await (const payload of services.feed.subscribeUpdated(organizationId)) {
-          if (accept(payload.alert)) yield payload;
-        }
-      } finally {
-        services.feed.activeStreams -= 1;
-      }
+    subscribe: ({ args, context }) => {
+      const ctx = context as GraphQLContext;
+      const { organizationId } = authorizeRootField(ctx, 'Subscription', 'alertUpdated');
+      return streamUpdates(ctx, organizationId, feedFilter((args as FeedArgs).filter ?? null));
     },
   })
   alertUpdated(
@@ -59,6 +54,22 @@ export class AlertFeedResolver {
     @Ctx() _context: GraphQLContext,
   ): AlertUpdate {
     return { alert: Alert.from(payload.alert), changes: payload.changes };
+  }
+}
+
+async function* streamUpdates(
+  context: GraphQLContext,
+  organizationId: string,
+  accept: (alert: AlertRecord) => boolean,
+): AsyncGenerator<AlertUpdatedPayload> {
+  const { feed } = context.services;
+  feed.activeStreams += 1;
+  try {
+    for await (const payload of feed.subscribeUpdated(organizationId)) {
+      if (accept(payload.alert)) yield payload;
+    }
+  } finally {
+    feed.activeStreams -= 1;
   }
 }
 

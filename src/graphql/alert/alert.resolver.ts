@@ -4,7 +4,7 @@ import { toAlertRecord } from '../../feed/alert-feed.payload';
 import { AlertOrder } from '../../services/alert.service';
 import { AlertDefinition } from '../alert-definition/alert-definition.type';
 import { PaginationArgs } from '../common/pagination.args';
-import type { GraphQLContext } from '../context';
+import { actorOfContext, callerOf, type GraphQLContext } from '../context';
 import { AlertFilter, AlertUpdateInput } from './alert.input';
 import { Alert, AlertComment, AlertConnection } from './alert.type';
 
@@ -17,13 +17,13 @@ export class AlertResolver {
     @Arg('order', () => AlertOrder, { defaultValue: AlertOrder.NEWEST_FIRST, description: 'Sort order by feed sequence.' }) order: AlertOrder,
     @Ctx() context: GraphQLContext,
   ): Promise<AlertConnection> {
-    const page = await context.services.alerts.list(context.organizationId, { first, after }, filter ?? {}, order);
+    const page = await context.services.alerts.list(callerOf(context).organizationId, { first, after }, filter ?? {}, order);
     return AlertConnection.create(page, (row) => Alert.from(toAlertRecord(row)));
   }
 
   @Query(() => Alert, { description: 'One alert; NOT_FOUND when it does not exist.' })
   async alert(@Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string, @Ctx() context: GraphQLContext): Promise<Alert> {
-    return Alert.from(toAlertRecord(await context.services.alerts.get(context.organizationId, id)));
+    return Alert.from(toAlertRecord(await context.services.alerts.get(callerOf(context).organizationId, id)));
   }
 
   @FieldResolver(() => [AlertComment], { description: 'Triage comments, oldest first.' })
@@ -52,7 +52,7 @@ export class AlertResolver {
       status: input.status ?? undefined,
       comment: input.comment ?? undefined,
     };
-    const row = await context.services.alerts.update(context.organizationId, id, patch, context.actor);
+    const row = await context.services.alerts.update(actorOfContext(context), id, patch);
     return Alert.from(toAlertRecord(row));
   }
 }

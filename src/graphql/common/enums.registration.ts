@@ -11,6 +11,8 @@ import {
 } from '../../domain/enums';
 import { AlertChange } from '../../feed/alert-feed.topics';
 import { AlertOrder } from '../../services/alert.service';
+import { AuditAction, AuditTargetType } from '../../services/audit.service';
+import { Role } from '../../domain/roles';
 
 registerEnumType(Severity, {
   name: 'Severity',
@@ -122,5 +124,40 @@ registerEnumType(AlertOrder, {
   valuesConfig: {
     NEWEST_FIRST: { description: 'Most recently raised first.' },
     OLDEST_FIRST: { description: 'In feed order, oldest first.' },
+  },
+});
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What an API key may do.',
+  valuesConfig: {
+    VIEWER: { description: 'Read definitions, indicators and alerts, and subscribe to the alert feed.' },
+    ANALYST: { description: 'VIEWER, plus manage definitions and indicators, triage alerts and send events.' },
+    INGEST: { description: 'Send events only.' },
+    ADMIN: { description: "ANALYST, plus manage the organization's API keys and read its audit log." },
+  },
+});
+registerEnumType(AuditAction, {
+  name: 'AuditAction',
+  description: 'A recorded kind of change.',
+  valuesConfig: {
+    ALERT_DEFINITION_CREATED: { description: 'An alert definition was created.' },
+    ALERT_DEFINITION_UPDATED: { description: 'Fields of an alert definition changed.' },
+    ALERT_DEFINITION_DELETED: { description: 'An alert definition and its indicators were deleted.' },
+    INDICATORS_ADDED: { description: 'Indicators were added to an alert definition; `indicatorIds` lists them.' },
+    INDICATOR_UPDATED: { description: 'Fields of an indicator changed.' },
+    INDICATORS_DELETED: { description: 'An indicator was deleted.' },
+    ALERT_UPDATED: { description: 'Triage fields of an alert changed or a comment was added.' },
+    API_KEY_CREATED: { description: 'An API key was created.' },
+    API_KEY_REVOKED: { description: 'An API key was revoked.' },
+  },
+});
+registerEnumType(AuditTargetType, {
+  name: 'AuditTargetType',
+  description: 'Kind of item an audit event is about.',
+  valuesConfig: {
+    ALERT_DEFINITION: { description: 'An alert definition.' },
+    INDICATOR: { description: 'An indicator.' },
+    ALERT: { description: 'An alert.' },
+    API_KEY: { description: 'An API key.' },
   },
 });

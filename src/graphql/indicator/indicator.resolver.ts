@@ -4,7 +4,7 @@ import { INDICATOR_LIMITS } from '../../domain/alert-rules';
 import { AlertDefinition } from '../alert-definition/alert-definition.type';
 import { withoutNulls } from '../alert-definition/alert-definition.resolver';
 import { PaginationArgs } from '../common/pagination.args';
-import type { GraphQLContext } from '../context';
+import { actorOfContext, callerOf, type GraphQLContext } from '../context';
 import { IndicatorFilter, IndicatorInput, IndicatorUpdateInput } from './indicator.input';
 import { Indicator, IndicatorConnection } from './indicator.type';
 
@@ -37,14 +37,14 @@ export class IndicatorResolver {
     @Arg('filter', () => IndicatorFilter, { nullable: true, description: 'Only indicators matching every given field.' }) filter: IndicatorFilter | null,
     @Ctx() context: GraphQLContext,
   ): Promise<IndicatorConnection> {
-    const page = await context.services.indicators.list(context.organizationId, { first, after }, filter ?? {});
+    const page = await context.services.indicators.list(callerOf(context).organizationId, { first, after }, filter ?? {});
     const now = new Date();
     return IndicatorConnection.create(page, (row) => Indicator.from(row, now));
   }
 
   @Query(() => Indicator, { description: 'One indicator; NOT_FOUND when it does not exist.' })
   async indicator(@Arg('id', () => ID, { description: 'Identifier of the item.' }) id: string, @Ctx() context: GraphQLContext): Promise<Indicator> {
-    return Indicator.from(await context.services.indicators.get(context.organizationId, id));
+    return Indicator.from(await context.services.indicators.get(callerOf(context).organizationId, id));
   }
 
   @FieldResolver(() => AlertDefinition, { description: 'The alert definition this indicator belongs to.' })
@@ -67,7 +67,7 @@ export class IndicatorResolver {
     skipDuplicates: boolean,
     @Ctx() context: GraphQLContext,
   ): Promise<AddIndicatorsResult> {
-    const result = await context.services.indicators.add(context.organizationId, alertDefinitionId, indicators, {
+    const result = await context.services.indicators.add(actorOfContext(context), alertDefinitionId, indicators, {
       skipDuplicates,
     });
     return {
@@ -85,7 +85,7 @@ export class IndicatorResolver {
   ): Promise<Indicator> {
     const { expiresAt, ...rest } = input;
     const patch = { ...withoutNulls(rest), ...(expiresAt !== undefined ? { expiresAt } : {}) };
-    return Indicator.from(await context.services.indicators.update(context.organizationId, id, patch));
+    return Indicator.from(await context.services.indicators.update(actorOfContext(context), id, patch));
   }
 
   @Mutation(() => DeleteIndicatorsResult, {
@@ -95,6 +95,6 @@ export class IndicatorResolver {
     @Arg('ids', () => [ID], { description: 'Ids of the indicators to delete.' }) ids: string[],
     @Ctx() context: GraphQLContext,
   ): Promise<DeleteIndicatorsResult> {
-    return context.services.indicators.delete(context.organizationId, ids);
+    return context.services.indicators.delete(actorOfContext(context), ids);
   }
 }

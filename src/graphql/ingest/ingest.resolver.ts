@@ -4,7 +4,7 @@ import { invalidInput, type InputIssue } from '../../domain/errors';
 import { parseNativeEvent } from '../../ingest/native';
 import type { ParsedEvent } from '../../matching/observable';
 import { Alert } from '../alert/alert.type';
-import type { GraphQLContext } from '../context';
+import { callerOf, type GraphQLContext } from '../context';
 import { EventInput, IngestResult, MAX_EVENTS_PER_CALL } from './event.input';
 
 @Resolver()
@@ -32,7 +32,7 @@ export class IngestResolver {
     }
     if (issues.length > 0) throw invalidInput(issues);
 
-    const result = await context.services.ingest.ingest(context.organizationId, parsed);
+    const result = await context.services.ingest.ingest(callerOf(context).organizationId, parsed);
     return {
       accepted: result.accepted,
       matched: result.matched,

@@ -1,4 +1,5 @@
 import { InitialSchema1764000000000 } from './1764000000000-InitialSchema';
+import { ApiKeysAndAudit1764100000000 } from './1764100000000-ApiKeysAndAudit';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1764000000000];
+export const MIGRATIONS = [InitialSchema1764000000000, ApiKeysAndAudit1764100000000];
