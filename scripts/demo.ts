@@ -10,8 +10,9 @@ import WebSocket from 'ws';
  * alert feed, replays real Sysmon and Zeek telemetry through POST /events and
  * prints each alert as it arrives, then the replay rate and alert latency.
  *
- * Usage: npm run demo [-- http://127.0.0.1:4000]. Without an argument it uses
- * SIGHTLINE_URL, else HOST and PORT as the service reads them.
+ * Usage: SIGHTLINE_API_KEY=<ANALYST or ADMIN key> npm run demo [-- http://127.0.0.1:4000].
+ * Without a URL argument it uses SIGHTLINE_URL, else HOST and PORT as the
+ * service reads them.
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -27,10 +28,19 @@ const TOOL_INDICATORS = [
   { type: 'FILE_MD5', value: '27304B246C7D5B4E149124D5F93C5B01', description: 'PsExec.exe' },
 ];
 
+const API_KEY = process.env.SIGHTLINE_API_KEY ?? '';
+const AUTHORIZATION = { authorization: `Bearer ${API_KEY}` };
+
 async function main(): Promise<void> {
+  if (!API_KEY) {
+    throw new Error(
+      'SIGHTLINE_API_KEY is not set. Use the ADMIN key that the first "npm start" printed, or create one with ' +
+        '"npm run keys -- create --org default --role ANALYST".',
+    );
+  }
   const fallback = `http://${process.env.HOST || '127.0.0.1'}:${process.env.PORT || '4000'}`;
   const base = (process.argv[2] ?? process.env.SIGHTLINE_URL ?? fallback).replace(/\/(graphql)?$/, '');
-  await graphql(base, '{ __typename }').catch(() => {
+  await fetch(`${base}/healthz`).catch(() => {
     throw new Error(`No Sightline service responded at ${base}; start it with "npm start" first.`);
   });
 
@@ -38,7 +48,11 @@ async function main(): Promise<void> {
   await ensureDefinition(base, 'Demo: Simda DGA domains', 'CommandAndControl', readTrail(path.join(FIXTURES, 'iocs', 'maltrail-simda.txt')));
 
   const latencies: number[] = [];
-  const client = createClient({ url: `${base.replace(/^http/, 'ws')}/graphql`, webSocketImpl: WebSocket });
+  const client = createClient({
+    url: `${base.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: WebSocket,
+    connectionParams: { Authorization: `Bearer ${API_KEY}` },
+  });
   const unsubscribe = client.subscribe<{ alertRaised: Record<string, string> }>(
     { query: 'subscription { alertRaised { createdAt severity title deviceId matchedField matchedValue } }' },
     {
@@ -86,7 +100,11 @@ function* replayBodies(): Generator<string> {
 }
 
 async function postEvents(base: string, body: string): Promise<number> {
-  const response = await fetch(`${base}/events`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+  const response = await fetch(`${base}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-ndjson', ...AUTHORIZATION },
+    body,
+  });
   const result = (await response.json()) as { accepted?: number; error?: { message: string } };
   if (!response.ok) throw new Error(`POST /events failed with ${response.status}: ${result.error?.message}`);
   return result.accepted ?? 0;
@@ -123,7 +141,7 @@ function readTrail(file: string): Array<Record<string, string>> {
 async function graphql(base: string, query: string, variables: Record<string, unknown> = {}) {
   const response = await fetch(`${base}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...AUTHORIZATION },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { data?: any; errors?: Array<{ message: string }> };
