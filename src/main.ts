@@ -21,16 +21,6 @@ async function main(): Promise<void> {
 
   const logger = createLogger(config.logLevel);
   const sightline = await startSightline(config, logger);
-  process.stdout.write(`Sightline GraphQL API: ${sightline.url}\n`);
-  if (sightline.firstAdminKey) {
-    const { organizationName, key } = sightline.firstAdminKey;
-    process.stdout.write(
-      `Created the organization "${organizationName}" and its first ADMIN API key. It is shown only now; store it safely:\n` +
-        `  ${key}\n` +
-        `Send it as the header "Authorization: Bearer <key>".\n`,
-    );
-  }
-
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -50,6 +40,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+
+  // Printed after the signal handlers exist, so a supervisor that stops the service on seeing the URL gets a clean stop.
+  process.stdout.write(`Sightline GraphQL API: ${sightline.url}\n`);
+  if (sightline.firstAdminKey) {
+    const { organizationName, key } = sightline.firstAdminKey;
+    process.stdout.write(
+      `Created the organization "${organizationName}" and its first ADMIN API key. It is shown only now; store it safely:\n` +
+        `  ${key}\n` +
+        `Send it as the header "Authorization: Bearer <key>".\n`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

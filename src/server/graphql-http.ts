@@ -10,7 +10,7 @@ import { GraphQLError, Kind, type GraphQLFormattedError, type GraphQLSchema } fr
 
 import { rateLimited } from '../domain/errors';
 import type { GraphQLContext } from '../graphql/context';
-import { checkOperationCost, limitValidationRules } from '../graphql/operation-limits';
+import { checkOperationCost, limitValidationRules, OPERATION_LIMITS } from '../graphql/operation-limits';
 import type { Logger } from '../logging/logger';
 import type { RateLimiter } from './rate-limit';
 
@@ -36,6 +36,7 @@ export function createApolloServer(options: GraphqlHttpOptions): ApolloServer<Gr
     hideSchemaDetailsFromClientErrors: options.production,
     allowBatchedHttpRequests: false,
     validationRules: limitValidationRules({ introspection: options.sandbox }),
+    parseOptions: { maxTokens: OPERATION_LIMITS.maxTokens },
     logger: options.logger,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer: options.httpServer }),

@@ -1,0 +1,67 @@
+import WebSocket from 'ws';
+import { createDefinition, ingest, nativeEvent, sha256Of } from '../helpers/fixtures';
+import { postEvents, startTestServer, type TestServer } from '../helpers/test-server';
+
+let server: TestServer;
+beforeAll(async () => { server = await startTestServer(); });
+afterAll(async () => { await server.stop(); });
+
+const raw = async (path: string, init: RequestInit) => {
+  const r = await fetch(`${server.baseUrl}${path}`, init);
+  const text = await r.text();
+  return { status: r.status, headers: Object.fromEntries(r.headers), text };
+};
+const auth = () => ({ authorization: `Bearer ${server.adminKey}` });
+
+it('probes', async () => {
+  const id = await createDefinition(server, { indicators: [{ type: 'FILE_SHA256', value: sha256Of(1) }] });
+  const out: Record<string, unknown> = {};
+  out.badJson = await raw('/graphql', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{"query": ' });
+  out.textPlain = await raw('/graphql', { method: 'POST', headers: { ...auth(), 'content-type': 'text/plain' }, body: '{"query":"{viewer{role}}"}' });
+  out.xml = await raw('/graphql', { method: 'POST', headers: { ...auth(), 'content-type': 'application/xml' }, body: '<q/>' });
+  out.noCt = await raw('/graphql', { method: 'POST', headers: { ...auth() }, body: '{"query":"{viewer{role}}"}' });
+  out.empty = await raw('/graphql', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '' });
+  out.emptyObj = await raw('/graphql', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{}' });
+  out.queryNum = await raw('/graphql', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{"query":123}' });
+  out.varsStr = await raw('/graphql', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '{"query":"{viewer{role}}","variables":"x"}' });
+  out.batch = await raw('/graphql', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '[{"query":"{viewer{role}}"}]' });
+  out.jsonStr = await raw('/graphql', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: '"abc"' });
+  out.nullBody = await raw('/graphql', { method: 'POST', headers: { ...auth(), 'content-type': 'application/json' }, body: 'null' });
+  out.getNoPreflight = await raw('/graphql?query=%7Bviewer%7Brole%7D%7D', { method: 'GET', headers: { ...auth() } });
+  out.getPreflight = await raw('/graphql?query=%7Bviewer%7Brole%7D%7D', { method: 'GET', headers: { ...auth(), 'apollo-require-preflight': 'true' } });
+  out.getHtml = await raw('/graphql', { method: 'GET', headers: { accept: 'text/html' } });
+  (out.getHtml as any).text = (out.getHtml as any).text.slice(0, 300);
+  out.parse = await server.graphql('{ viewer { ');
+  out.didYouMean = await server.graphql('{ alertDefinitionz { totalCount } }');
+  out.enumInline = await server.graphql('mutation { createAlertDefinition(input: {title: "x", severity: CRITICAL, category: Malware}) { id } }');
+  out.enumVar = await server.graphql('mutation ($input: AlertDefinitionInput!) { createAlertDefinition(input: $input) { id } }', { input: { title: 'x', severity: 'CRITICAL', category: 'Malware' } });
+  out.unknownType = await server.graphql('query ($f: NoSuchFilter) { indicators { totalCount } }');
+  out.hugeFirst = await server.graphql('{ indicators(first: 9999999999) { totalCount } }');
+  out.millionFirst = await server.graphql('{ indicators(first: 1000000) { totalCount } }');
+  out.nulTitle = await server.graphql('mutation ($input: AlertDefinitionInput!) { createAlertDefinition(input: $input) { id title } }', { input: { title: 'a\u0000b', severity: 'HIGH', category: 'Malware' } });
+  out.pastExp = await server.graphql('mutation ($id: ID!, $i: [IndicatorInput!]!) { addIndicators(alertDefinitionId: $id, indicators: $i) { addedCount } }', { id, i: [{ type: 'FILE_MD5', value: 'a'.repeat(32), expiresAt: '2000-01-01T00:00:00Z' }] });
+  out.badDate = await server.graphql('mutation ($id: ID!, $i: [IndicatorInput!]!) { addIndicators(alertDefinitionId: $id, indicators: $i) { addedCount } }', { id, i: [{ type: 'FILE_MD5', value: 'a'.repeat(32), expiresAt: 'yesterday' }] });
+  out.bigValue = await server.graphql('mutation ($id: ID!, $i: [IndicatorInput!]!) { addIndicators(alertDefinitionId: $id, indicators: $i) { addedCount } }', { id, i: [{ type: 'URL', value: 'http://a.example/' + 'a'.repeat(100_000) }] });
+  out.bigTitle = await server.graphql('mutation ($input: AlertDefinitionInput!) { createAlertDefinition(input: $input) { id } }', { input: { title: 'x'.repeat(100_000), description: 'd'.repeat(100_000), severity: 'HIGH', category: 'Malware', indicators: [{ type: 'FILE_MD5', value: 'a'.repeat(100_000) }] } });
+  out.create5001 = await server.graphql('mutation ($input: AlertDefinitionInput!) { createAlertDefinition(input: $input) { id } }', { input: { title: 'big', severity: 'HIGH', category: 'Malware', indicators: Array.from({ length: 5001 }, (_, n) => ({ type: 'FILE_SHA256', value: sha256Of(n) })) } });
+  out.ingestBad = await server.graphql('mutation ($e: [EventInput!]!) { ingestEvents(events: $e) { accepted } }', { e: [nativeEvent('IP_ADDRESS', '10.0.0.1:443'), { deviceId: '  ', observables: [] }] });
+  const { raised } = await ingest(server, [nativeEvent('FILE_SHA256', sha256Of(1))]);
+  out.determination = await server.graphql('mutation ($id: ID!) { updateAlert(id: $id, input: {classification: FALSE_POSITIVE, determination: MALWARE}) { id } }', { id: raised[0].id });
+  out.statusInline = await server.graphql('mutation ($id: ID!) { updateAlert(id: $id, input: {status: CLOSED}) { id } }', { id: raised[0].id });
+  out.events1 = await postEvents(server, '{"deviceId":"a","observables":[{"type":"FILE_SHA256","value":"abc"}]}\nnot json\n[1]\n{"foo":1}\n{"deviceId":"a","eventTime":"2020-01-01T00:00:00","observables":[]}');
+  out.eventsFmt = await postEvents(server, '{}', '?format=csv');
+  out.eventsEmpty = await postEvents(server, '');
+  out.eventsArray = await postEvents(server, '[{"deviceId":"a","observables":[]},{"deviceId":"a","observables":[{"type":"SHA512","value":"x"}]}]', '', 'application/json');
+  out.eventsBasic = await postEvents(server, '{}', '', 'application/json', null);
+  const socket = new WebSocket(`ws://127.0.0.1:${server.sightline.port}/graphql`, 'graphql-transport-ws');
+  await new Promise((r) => socket.once('open', r));
+  const closed = new Promise((r) => socket.once('close', (code, reason) => r([code, String(reason)])));
+  socket.send('not json');
+  out.wsNotJson = await closed;
+  const s2 = new WebSocket(`ws://127.0.0.1:${server.sightline.port}/graphql`, 'graphql-transport-ws');
+  await new Promise((r) => s2.once('open', r));
+  const c2 = new Promise((r) => s2.once('close', (code, reason) => r([code, String(reason)])));
+  s2.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 'subscription { alertRaised { id } }' } }));
+  out.wsSubBeforeInit = await c2;
+  console.log(JSON.stringify(out, null, 1));
+});
