@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 
 import { createClient, type Client } from 'graphql-ws';
+import { Client as PgClient } from 'pg';
 import WebSocket from 'ws';
 
 import { loadConfig, type AppConfig } from '../../src/config/config';
@@ -11,8 +13,16 @@ import { Role } from '../../src/domain/roles';
 import { createLogger, type Logger } from '../../src/logging/logger';
 import { startSightline, type Sightline } from '../../src/server/app';
 
+/** Database the suite runs on: `SIGHTLINE_TEST_DATABASE=postgres` selects PostgreSQL, anything else SQLite. */
+export const TEST_DATABASE: 'sqlite' | 'postgres' = process.env.SIGHTLINE_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** The PostgreSQL server of the test machine; each test server gets its own schema in it. */
+export const TEST_POSTGRES_URL = process.env.SIGHTLINE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
 export interface TestServer {
   sightline: Sightline;
+  /** The `DATABASE_URL` the server runs on; pass it to another server to share the database. */
+  databaseUrl: string;
   /** ADMIN key of the default organization, used when a call names no key. */
   adminKey: string;
   url: string;
@@ -62,10 +72,12 @@ export function memoryLogger(level: AppConfig['logLevel'] = 'debug'): { logger: 
  * Starts the real service on loopback, on a new SQLite file (or `dbPath`),
  * with an ephemeral port.
  */
-export async function startTestServer(options: { dbPath?: string; env?: Record<string, string> } = {}): Promise<TestServer> {
-  const dir = options.dbPath ? path.dirname(options.dbPath) : makeTempDir();
-  const dbPath = options.dbPath ?? path.join(dir, 'sightline.db');
-  const config = loadConfig({ DATABASE_URL: dbPath, PORT: '0', HOST: '127.0.0.1', ...options.env });
+export async function startTestServer(
+  options: { databaseUrl?: string; keepDatabase?: boolean; env?: Record<string, string> } = {},
+): Promise<TestServer> {
+  const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
+  const dbPath = database.url.startsWith('postgres') ? '' : database.url;
+  const config = loadConfig({ DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', ...options.env });
   const { logger, logs } = memoryLogger();
   const queries: string[] = [];
   const sightline = await startSightline(config, logger, { onQuery: (sql) => queries.push(sql) });
@@ -76,6 +88,7 @@ export async function startTestServer(options: { dbPath?: string; env?: Record<s
 
   return {
     sightline,
+    databaseUrl: database.url,
     adminKey,
     url: sightline.url,
     baseUrl,
@@ -112,8 +125,34 @@ export async function startTestServer(options: { dbPath?: string; env?: Record<s
     stop: async () => {
       await Promise.all(clients.map((client) => client.dispose()));
       await sightline.stop();
+      if (!options.keepDatabase) await database.drop();
     },
   };
+}
+
+/** A new SQLite file, or a new PostgreSQL schema selected through `search_path`. */
+async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (TEST_DATABASE === 'sqlite') {
+    return { url: path.join(makeTempDir(), 'sightline.db'), drop: async () => undefined };
+  }
+
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  await runPostgres(`CREATE SCHEMA ${schema}`);
+  const separator = TEST_POSTGRES_URL.includes('?') ? '&' : '?';
+  return {
+    url: `${TEST_POSTGRES_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    drop: () => runPostgres(`DROP SCHEMA ${schema} CASCADE`),
+  };
+}
+
+async function runPostgres(sql: string): Promise<void> {
+  const client = new PgClient({ connectionString: TEST_POSTGRES_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 async function createKeyIn(sightline: Sightline, role: Role, organizationName: string): Promise<string> {

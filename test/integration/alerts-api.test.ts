@@ -140,13 +140,14 @@ describe('alerts over GraphQL', () => {
         { id: raised[0].id },
       );
 
+      const viewer = await server.graphql(`{ viewer { keyName } }`);
       expect(response.errors).toBeUndefined();
       expect(response.data.updateAlert).toEqual({
         status: 'IN_PROGRESS',
         classification: 'TRUE_POSITIVE',
         determination: 'MALWARE',
         assignedTo: 'soc-tier2',
-        comments: [{ text: 'Confirmed on disk.', author: 'first admin' }],
+        comments: [{ text: 'Confirmed on disk.', author: viewer.data.viewer.keyName }],
       });
     });
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import sqlite3 from 'sqlite3';
 
 import { createDefinition, ingest, nativeEvent, sha256Of } from '../helpers/fixtures';
-import { makeTempDir, postEvents, startTestServer, type TestServer } from '../helpers/test-server';
+import { makeTempDir, postEvents, startTestServer, TEST_DATABASE, type TestServer } from '../helpers/test-server';
 
 function querySqlite<T>(file: string, sql: string): Promise<T[]> {
   return new Promise((resolve, reject) => {
@@ -24,7 +24,9 @@ const MAIN_SCRIPT = path.resolve(__dirname, '../../dist/src/main.js');
 
 describe('service', () => {
   describe('storage', () => {
-    it('creates the schema by migration, in WAL mode', async () => {
+    const onSqlite = TEST_DATABASE === 'sqlite' ? it : it.skip;
+
+    onSqlite('creates the schema by migration, in WAL mode', async () => {
       const server = await startTestServer();
       await server.stop();
 
@@ -35,11 +37,11 @@ describe('service', () => {
     });
 
     it('rebuilds the matching index from the database at start', async () => {
-      const first = await startTestServer();
+      const first = await startTestServer({ keepDatabase: true });
       await createDefinition(first, { indicators: [{ type: 'FILE_SHA256', value: sha256Of(11) }] });
       await first.stop();
 
-      const second = await startTestServer({ dbPath: first.dbPath });
+      const second = await startTestServer({ databaseUrl: first.databaseUrl });
       try {
         const result = await ingest(second, [nativeEvent('FILE_SHA256', sha256Of(11))]);
         expect(result.raised).toHaveLength(1);

@@ -1,0 +1,2 @@
+// Selects PostgreSQL for the test servers of this jest project; read by test-server.ts at import.
+process.env.SIGHTLINE_TEST_DATABASE = 'postgres';
