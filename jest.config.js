@@ -4,7 +4,6 @@ const common = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
   },
-  testTimeout: 30000,
 };
 
 /**
@@ -12,6 +11,8 @@ const common = {
  * again on the PostgreSQL server of the machine (one schema per server).
  */
 module.exports = {
+  // Jest reads the timeout only at the top level, not per project.
+  testTimeout: 30000,
   projects: [
     {
       ...common,

@@ -2,7 +2,7 @@ import { invalidInput } from './errors';
 
 /**
  * Opaque pagination cursors. A cursor is base64url text of `KIND:KEY`, where
- * KEY is an id (time-ordered UUIDv7) or, for alerts, the feed sequence number.
+ * KEY is an id (time-ordered UUIDv7) or, for alerts, the organization's feed sequence number.
  */
 export type CursorKind = 'alert' | 'definition' | 'indicator' | 'key' | 'audit';
 

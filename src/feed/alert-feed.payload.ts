@@ -15,7 +15,8 @@ import type { AlertChange } from './alert-feed.topics';
  * subscribers need no database read per event.
  */
 export interface AlertRecord {
-  sequence: number;
+  /** Position in the organization's feed; consecutive within an organization. */
+  feedSequence: number;
   id: string;
   organizationId: string;
   alertDefinitionId: string;
@@ -53,7 +54,7 @@ export interface AlertUpdatedPayload {
 
 export function toAlertRecord(row: AlertEntity): AlertRecord {
   return {
-    sequence: Number(row.sequence),
+    feedSequence: Number(row.feedSequence),
     id: row.id,
     organizationId: row.organizationId,
     alertDefinitionId: row.alertDefinitionId,

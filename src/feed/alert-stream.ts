@@ -20,17 +20,21 @@ export interface AlertStreamOptions {
   feed: AlertFeed;
   alerts: AlertService;
   organizationId: string;
-  /** Replay stored alerts after this sequence first; null streams live alerts only. */
+  /** Replay stored alerts after this feed sequence first; null streams live alerts only. */
   afterSequence: number | null;
   accept: (alert: AlertRecord) => boolean;
 }
 
 /**
  * Streams raised alerts: the stored ones after `afterSequence`, then the live
- * ones, with no gap and no duplicate. The live subscription starts before
- * the database is read, and alerts are published only after they commit, so
- * every alert is in the replayed rows, in the live buffer, or in both. When
- * it is in both, its sequence number drops the second copy.
+ * ones, in feed order, with no gap and no duplicate.
+ *
+ * The live subscription starts before the database is read, and alerts are
+ * published only after they commit, so every alert is in the replayed rows,
+ * in the live buffer, or in both; a feed sequence already sent drops the
+ * second copy. Feed sequences are consecutive within an organization, so a
+ * live alert that skips numbers reveals missed or reordered messages, and
+ * the missing alerts are read from the database before it is sent.
  */
 export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGenerator<AlertRecord> {
   const live = new LiveBuffer(options.feed.subscribeRaised(options.organizationId)[Symbol.asyncIterator]());
@@ -39,27 +43,46 @@ export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGen
 
   try {
     if (options.afterSequence !== null) {
-      for (;;) {
-        const rows = await options.alerts.listAfter(options.organizationId, lastSequence, BACKFILL_PAGE);
-        for (const row of rows) {
-          const record = toAlertRecord(row);
-          lastSequence = record.sequence;
-          if (options.accept(record)) yield record;
-        }
-        if (rows.length < BACKFILL_PAGE) break;
+      for await (const record of readStored(options, lastSequence, Number.MAX_SAFE_INTEGER)) {
+        lastSequence = record.feedSequence;
+        if (options.accept(record)) yield record;
       }
     }
 
     for (;;) {
       const record = await live.take(lastSequence);
       if (record === null) return;
-      if (record.sequence <= lastSequence) continue;
-      lastSequence = record.sequence;
+      if (record.feedSequence <= lastSequence) continue;
+
+      // Without a starting point (no `after`), the first live alert sets one.
+      const gapStart = lastSequence === 0 && options.afterSequence === null ? record.feedSequence - 1 : lastSequence;
+      for await (const missed of readStored(options, gapStart, record.feedSequence)) {
+        lastSequence = missed.feedSequence;
+        if (options.accept(missed)) yield missed;
+      }
+      lastSequence = record.feedSequence;
       if (options.accept(record)) yield record;
     }
   } finally {
     options.feed.activeStreams -= 1;
     await live.close();
+  }
+}
+
+/** Stored alerts with a feed sequence strictly between `after` and `before`, oldest first. */
+async function* readStored(options: AlertStreamOptions, after: number, before: number): AsyncGenerator<AlertRecord> {
+  let last = after;
+  for (;;) {
+    const limit = Math.min(BACKFILL_PAGE, before - last - 1);
+    if (limit <= 0) return;
+
+    const rows = await options.alerts.listAfter(options.organizationId, last, limit);
+    for (const row of rows) {
+      if (row.feedSequence >= before) return;
+      last = row.feedSequence;
+      yield toAlertRecord(row);
+    }
+    if (rows.length < limit) return;
   }
 }
 

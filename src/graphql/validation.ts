@@ -2,6 +2,7 @@ import { validate, type ValidationError } from 'class-validator';
 import { getNamedType, type GraphQLResolveInfo } from 'graphql';
 
 import { invalidInput, type InputIssue } from '../domain/errors';
+import { controlCharacterProblem } from '../domain/text';
 
 /**
  * Validates resolver arguments with their class-validator decorators and
@@ -26,7 +27,36 @@ export async function validateArgument(
   } else {
     collect(await validate(value, OPTIONS), prefix, issues);
   }
+  findControlCharacters(value, prefix, issues);
   if (issues.length > 0) throw invalidInput(issues);
+}
+
+/**
+ * Validates one input object outside a resolver call, such as a subscription
+ * filter at subscribe time, with the same rules and issue paths.
+ */
+export async function assertValidInput(value: object | null | undefined, prefix: string): Promise<void> {
+  if (!value) return;
+  const issues: InputIssue[] = [];
+  collect(await validate(value, OPTIONS), prefix, issues);
+  findControlCharacters(value, prefix, issues);
+  if (issues.length > 0) throw invalidInput(issues);
+}
+
+/** Adds an issue for every string in `value` (walked recursively) that contains a control character. */
+function findControlCharacters(value: unknown, path: string, issues: InputIssue[]): void {
+  if (typeof value === 'string') {
+    const problem = controlCharacterProblem(value);
+    if (problem) issues.push({ field: path, message: problem });
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => findControlCharacters(item, `${path}[${index}]`, issues));
+    return;
+  }
+  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+    for (const [key, item] of Object.entries(value)) findControlCharacters(item, path ? `${path}.${key}` : key, issues);
+  }
 }
 
 const OPTIONS = { skipMissingProperties: true, forbidUnknownValues: false } as const;

@@ -1,3 +1,4 @@
+import { controlCharacterProblem } from '../domain/text';
 import { JsonObject, readText } from './json-path';
 import { FieldResult, invalidFieldReason } from './parse-result';
 
@@ -18,6 +19,10 @@ export function readDeviceId(record: JsonObject, paths: readonly string[]): Fiel
     if (text.length > MAX_DEVICE_ID_LENGTH) {
       const rule = `a device id of at most ${MAX_DEVICE_ID_LENGTH} characters`;
       return { ok: false, reason: invalidFieldReason(path, rule, text) };
+    }
+    const problem = controlCharacterProblem(text);
+    if (problem) {
+      return { ok: false, reason: `"${path}" ${problem}` };
     }
     return { ok: true, value: text };
   }

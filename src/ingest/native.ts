@@ -1,4 +1,5 @@
 import { IndicatorType } from '../domain/enums';
+import { controlCharacterProblem } from '../domain/text';
 import { defaultMatchFunction, normalizeIndicatorValue, normalizeObservableValue } from '../domain/normalize';
 import { Observable } from '../matching/observable';
 import { MAX_DEVICE_ID_LENGTH } from './device-id';
@@ -107,7 +108,8 @@ function readDeviceId(value: unknown): FieldResult<string> {
     const rule = `a non-blank string of at most ${MAX_DEVICE_ID_LENGTH} characters`;
     return { ok: false, reason: invalidFieldReason('deviceId', rule, value) };
   }
-  return { ok: true, value };
+  const problem = controlCharacterProblem(value);
+  return problem ? { ok: false, reason: `"deviceId" ${problem}` } : { ok: true, value };
 }
 
 function readDeviceName(value: unknown): FieldResult<string | null> {
@@ -118,7 +120,8 @@ function readDeviceName(value: unknown): FieldResult<string | null> {
     const rule = `a string of at most ${MAX_DEVICE_NAME_LENGTH} characters or null`;
     return { ok: false, reason: invalidFieldReason('deviceName', rule, value) };
   }
-  return { ok: true, value };
+  const problem = controlCharacterProblem(value);
+  return problem ? { ok: false, reason: `"deviceName" ${problem}` } : { ok: true, value };
 }
 
 function readObservables(value: unknown): FieldResult<Observable[]> {

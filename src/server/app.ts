@@ -123,6 +123,7 @@ async function startOnDatabase(config: AppConfig, logger: Logger, database: Data
   }));
   app.use(
     '/graphql',
+    rejectUnsupportedMediaType,
     express.json({ limit: config.maxGraphqlBodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req }) => {
@@ -197,25 +198,52 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-/** Sends body-parser errors and unexpected errors as JSON, without internals. */
+/**
+ * Content types Apollo's CSRF prevention rejects itself, because a browser
+ * may send them cross-origin without a preflight.
+ */
+const CSRF_SIMPLE_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data'];
+
+/** Answers a POST /graphql whose body is neither JSON nor a CSRF-simple type with 415. */
+function rejectUnsupportedMediaType(request: Request, response: Response, next: NextFunction): void {
+  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (request.method !== 'POST' || !type || type === 'application/json' || type.endsWith('+json') || CSRF_SIMPLE_TYPES.includes(type)) {
+    next();
+    return;
+  }
+  sendGraphqlError(response, 415, ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    `The content type "${type.slice(0, 60)}" is not supported; send the operation as JSON with "Content-Type: application/json".`);
+}
+
+/**
+ * Sends body-parser errors and unexpected errors without internals: in the
+ * GraphQL response shape on /graphql, as `{ error }` elsewhere.
+ */
 function jsonErrorHandler(logger: Logger) {
-  return (error: unknown, _request: Request, response: Response, next: NextFunction) => {
+  return (error: unknown, request: Request, response: Response, next: NextFunction) => {
     if (response.headersSent) {
       next(error);
       return;
     }
+    const send = request.path.startsWith('/graphql') ? sendGraphqlError : sendError;
     const type = (error as { type?: string }).type;
     const limit = (error as { limit?: number }).limit;
     if (type === 'entity.too.large') {
-      sendError(response, 413, ErrorCode.PAYLOAD_TOO_LARGE,
+      send(response, 413, ErrorCode.PAYLOAD_TOO_LARGE,
         `The request body exceeds the limit of ${limit} bytes; split it into smaller requests.`);
       return;
     }
     if (type === 'entity.parse.failed') {
-      sendError(response, 400, ErrorCode.BAD_USER_INPUT, 'The request body is not valid JSON.');
+      send(response, 400, ErrorCode.BAD_REQUEST,
+        'The request body must be a JSON object such as {"query": "{ viewer { role } }"}; it is not valid JSON or not an object.');
       return;
     }
     logger.error({ err: error }, 'unexpected error while handling a request');
-    sendError(response, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.');
+    send(response, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error.');
   };
+}
+
+/** Sends `{ errors: [{ message, extensions: { code } }] }`, the shape GraphQL clients read. */
+function sendGraphqlError(response: Response, status: number, code: ErrorCode, message: string): void {
+  response.status(status).json({ errors: [{ message, extensions: { code } }] });
 }

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import {
   GraphQLError,
   getOperationAST,
+  getVariableValues,
   parse,
   specifiedRules,
   validate,
@@ -110,6 +111,11 @@ export function startWebsocketServer(options: WebsocketOptions) {
               { extensions: { code: 'BAD_REQUEST' } },
             ),
           ];
+        }
+        // graphql-js would coerce variables during execution and raise errors without a code; do it here to report them as input errors.
+        const coerced = getVariableValues(options.schema, operation.variableDefinitions ?? [], payload.variables ?? {});
+        if (coerced.errors) {
+          return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
         }
         const costError = checkOperationCost(options.schema, document, payload.operationName, payload.variables);
         if (costError) return [costError];

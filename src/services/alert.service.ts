@@ -60,11 +60,11 @@ export class AlertService {
     const newestFirst = order === AlertOrder.NEWEST_FIRST;
     if (page.after) {
       const sequence = decodeAlertCursor(page.after, 'after');
-      query.andWhere(`a.sequence ${newestFirst ? '<' : '>'} :sequence`, { sequence });
+      query.andWhere(`a.feed_sequence ${newestFirst ? '<' : '>'} :sequence`, { sequence });
     }
 
     const rows = await query
-      .orderBy('a.sequence', newestFirst ? 'DESC' : 'ASC')
+      .orderBy('a.feed_sequence', newestFirst ? 'DESC' : 'ASC')
       .limit(page.first + 1)
       .getMany();
     const nodes = rows.slice(0, page.first);
@@ -77,14 +77,14 @@ export class AlertService {
     };
   }
 
-  /** Alerts of one organization stored after `afterSequence`, oldest first, at most `limit`. */
+  /** Alerts of one organization after the feed sequence `afterSequence`, oldest first, at most `limit`. */
   listAfter(organizationId: string, afterSequence: number, limit: number): Promise<AlertEntity[]> {
     return this.database.reader
       .getRepository(AlertEntity)
       .createQueryBuilder('a')
       .where('a.organization_id = :organizationId', { organizationId })
-      .andWhere('a.sequence > :afterSequence', { afterSequence })
-      .orderBy('a.sequence', 'ASC')
+      .andWhere('a.feed_sequence > :afterSequence', { afterSequence })
+      .orderBy('a.feed_sequence', 'ASC')
       .limit(limit)
       .getMany();
   }
@@ -163,8 +163,8 @@ export class AlertService {
   }
 }
 
-export function alertCursor(alert: Pick<AlertEntity, 'sequence'>): string {
-  return encodeCursor('alert', Number(alert.sequence));
+export function alertCursor(alert: Pick<AlertEntity, 'feedSequence'>): string {
+  return encodeCursor('alert', alert.feedSequence);
 }
 
 function checkAlertPatch(patch: AlertPatch): void {

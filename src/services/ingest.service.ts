@@ -9,7 +9,7 @@ import type { IndicatorIndex, IndicatorMatch } from '../matching/indicator-index
 import type { ParsedEvent } from '../matching/observable';
 import type { Logger } from '../logging/logger';
 import type { Database } from '../persistence/database';
-import { AlertDefinitionEntity, AlertEntity } from '../persistence/entities';
+import { AlertDefinitionEntity, AlertEntity, OrganizationEntity } from '../persistence/entities';
 
 export interface IngestResult {
   /** Events taken for matching. */
@@ -102,11 +102,15 @@ export class IngestService {
   }
 
   private async storeAlerts(manager: EntityManager, organizationId: string, groups: MatchGroup[], now: Date) {
+    // The organization row is locked until commit: alert writes of one organization, from any
+    // instance, run one at a time, so the open-alert check below cannot race and feed
+    // sequences commit in order. (SQLite runs every write transaction one at a time anyway.)
+    await lockOrganization(manager, organizationId);
     const definitionIds = [...new Set(groups.map((group) => group.match.indicator.alertDefinitionId))];
     const definitions = await loadDefinitions(manager, organizationId, definitionIds);
     const openAlerts = await loadOpenAlerts(manager, organizationId, groups);
 
-    const fresh: Array<Omit<AlertEntity, 'sequence'>> = [];
+    const fresh: Array<Omit<AlertEntity, 'sequence' | 'feedSequence'>> = [];
     const updated: AlertRecord[] = [];
     for (const group of groups) {
       const open = openAlerts.get(`${group.match.indicator.id}\u0000${group.deviceId}`);
@@ -118,7 +122,9 @@ export class IngestService {
       const definition = definitions.get(group.match.indicator.alertDefinitionId);
       if (definition) fresh.push(newAlertRow(definition, group, now));
     }
-    const raised = (await insertAlerts(manager, fresh)).map(toAlertRecord);
+    const firstSequence = await reserveFeedSequences(manager, organizationId, fresh.length);
+    const numbered = fresh.map((row, position) => ({ ...row, feedSequence: firstSequence + position }));
+    const raised = (await insertAlerts(manager, numbered)).map(toAlertRecord);
     return { raised, updated };
   }
 }
@@ -172,7 +178,11 @@ async function addEvents(manager: EntityManager, open: AlertEntity, group: Match
   return next;
 }
 
-function newAlertRow(definition: AlertDefinitionEntity, group: MatchGroup, now: Date): Omit<AlertEntity, 'sequence'> {
+function newAlertRow(
+  definition: AlertDefinitionEntity,
+  group: MatchGroup,
+  now: Date,
+): Omit<AlertEntity, 'sequence' | 'feedSequence'> {
   return {
     id: uuidv7(),
     organizationId: definition.organizationId,
@@ -201,6 +211,24 @@ function newAlertRow(definition: AlertDefinitionEntity, group: MatchGroup, now: 
   };
 }
 
+/** Takes the organization row's lock for the rest of the transaction (a no-op update). */
+async function lockOrganization(manager: EntityManager, organizationId: string): Promise<void> {
+  await manager
+    .createQueryBuilder()
+    .update(OrganizationEntity)
+    .set({ alertSequence: () => 'alert_sequence' })
+    .where('id = :organizationId', { organizationId })
+    .execute();
+}
+
+/** Reserves `count` consecutive feed sequences for the organization; returns the first. */
+async function reserveFeedSequences(manager: EntityManager, organizationId: string, count: number): Promise<number> {
+  if (count === 0) return 0;
+  await manager.increment(OrganizationEntity, { id: organizationId }, 'alertSequence', count);
+  const organization = await manager.findOneOrFail(OrganizationEntity, { select: { alertSequence: true }, where: { id: organizationId } });
+  return organization.alertSequence - count + 1;
+}
+
 /**
  * Inserts alerts with multi-row statements, then reads back the sequence
  * numbers the database assigned. Alert rows bind 24 parameters each.
@@ -218,5 +246,5 @@ async function insertAlerts(manager: EntityManager, rows: Array<Omit<AlertEntity
     const sequenceById = new Map(assigned.map((row) => [row.id, Number(row.sequence)]));
     for (const row of chunk) stored.push({ ...row, sequence: sequenceById.get(row.id)! });
   }
-  return stored.sort((a, b) => a.sequence - b.sequence);
+  return stored.sort((a, b) => a.feedSequence - b.feedSequence);
 }

@@ -32,7 +32,7 @@ export class OrganizationService {
       const existing = await manager.findOneBy(OrganizationEntity, { name: trimmed });
       if (existing) return { organization: existing, created: false };
 
-      const organization: OrganizationEntity = { id: uuidv7(), name: trimmed, createdAt: new Date() };
+      const organization: OrganizationEntity = { id: uuidv7(), name: trimmed, alertSequence: 0, createdAt: new Date() };
       await manager.insert(OrganizationEntity, organization);
       return { organization, created: true };
     });

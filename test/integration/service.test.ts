@@ -32,7 +32,11 @@ describe('service', () => {
 
       const migrations = await querySqlite<{ name: string }>(server.dbPath, 'SELECT name FROM migrations');
       const journal = await querySqlite<{ journal_mode: string }>(server.dbPath, 'PRAGMA journal_mode');
-      expect(migrations.map((row) => row.name)).toEqual(['InitialSchema1764000000000', 'ApiKeysAndAudit1764100000000']);
+      expect(migrations.map((row) => row.name)).toEqual([
+        'InitialSchema1764000000000',
+        'ApiKeysAndAudit1764100000000',
+        'FeedSequence1764200000000',
+      ]);
       expect(journal[0].journal_mode).toBe('wal');
     });
 
@@ -156,7 +160,7 @@ describe('service', () => {
       });
 
       expect(response.status).toBe(400);
-      expect(((await response.json()) as any).error.code).toBe('BAD_USER_INPUT');
+      expect(((await response.json()) as any).errors[0].extensions.code).toBe('BAD_REQUEST');
     });
 
     it('keeps indicator values out of info-level logs', async () => {

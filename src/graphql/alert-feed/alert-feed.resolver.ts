@@ -7,6 +7,7 @@ import { streamRaisedAlerts } from '../../feed/alert-stream';
 import { AlertFeedFilter } from '../alert/alert.input';
 import { Alert, AlertUpdate } from '../alert/alert.type';
 import { authorizeRootField } from '../authorization';
+import { assertValidInput } from '../validation';
 import type { GraphQLContext } from '../context';
 
 interface FeedArgs {
@@ -19,10 +20,11 @@ export class AlertFeedResolver {
   @Subscription(() => Alert, {
     description:
       'Alerts as they are raised. With `after` (an alert cursor), first every stored alert after it, in order, then the live ones, with no gap and no duplicate.',
-    subscribe: ({ args, context }) => {
+    subscribe: async ({ args, context }) => {
       const { filter, after } = args as FeedArgs;
       const ctx = context as GraphQLContext;
       const caller = authorizeRootField(ctx, 'Subscription', 'alertRaised');
+      await assertValidFilter(filter);
       return streamRaisedAlerts({
         feed: ctx.services.feed,
         alerts: ctx.services.alerts,
@@ -42,9 +44,10 @@ export class AlertFeedResolver {
 
   @Subscription(() => AlertUpdate, {
     description: 'Changes to existing alerts: new events counted, status, classification or assignment changed, comments added.',
-    subscribe: ({ args, context }) => {
+    subscribe: async ({ args, context }) => {
       const ctx = context as GraphQLContext;
       const { organizationId } = authorizeRootField(ctx, 'Subscription', 'alertUpdated');
+      await assertValidFilter((args as FeedArgs).filter);
       return streamUpdates(ctx, organizationId, feedFilter((args as FeedArgs).filter ?? null));
     },
   })
@@ -55,6 +58,11 @@ export class AlertFeedResolver {
   ): AlertUpdate {
     return { alert: Alert.from(payload.alert), changes: payload.changes };
   }
+}
+
+/** Checks a feed filter at subscribe time; type-graphql would only check it when each event resolves. */
+function assertValidFilter(filter: AlertFeedFilter | null | undefined): Promise<void> {
+  return assertValidInput(filter ? Object.assign(new AlertFeedFilter(), filter) : null, 'filter');
 }
 
 async function* streamUpdates(

@@ -115,7 +115,7 @@ export class Alert {
   static from(record: AlertRecord): Alert {
     return Object.assign(new Alert(), {
       ...record,
-      cursor: encodeCursor('alert', record.sequence),
+      cursor: encodeCursor('alert', record.feedSequence),
       firstEventTime: new Date(record.firstEventTime),
       lastEventTime: new Date(record.lastEventTime),
       createdAt: new Date(record.createdAt),

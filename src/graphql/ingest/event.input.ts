@@ -1,5 +1,5 @@
 import { ArrayMaxSize, MaxLength, ValidateNested } from 'class-validator';
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 
 import { IndicatorType } from '../../domain/enums';
 import { Alert } from '../alert/alert.type';
@@ -51,9 +51,13 @@ export class IngestResult {
   @Field(() => Int, { description: 'Accepted events that matched at least one indicator.' })
   matched: number;
 
-  @Field(() => [Alert], { description: 'Alerts raised by these events.' })
-  raised: Alert[];
+  @Field(() => [ID], { description: 'Ids of the alerts raised by these events.' })
+  raisedAlertIds: string[];
 
-  @Field(() => [Alert], { description: 'Open alerts these events added to.' })
-  updated: Alert[];
+  @Field(() => [ID], { description: 'Ids of the open alerts these events added to.' })
+  updatedAlertIds: string[];
+
+  /** The alerts themselves, resolved only for keys that may read alerts. */
+  raisedAlerts: Alert[];
+  updatedAlerts: Alert[];
 }

@@ -18,12 +18,16 @@ import { AlertDetermination } from '../../domain/alert-rules';
 @Index('uq_alert_public_id', ['id'], { unique: true })
 @Index('ix_alert_organization_sequence', ['organizationId', 'sequence'])
 export class AlertEntity {
-  /** Feed cursor: grows with every raised alert, in commit order. */
+  /** Global row number; the feed uses `feedSequence`. */
   @PrimaryGeneratedColumn({ type: 'integer' })
   sequence: number;
 
   @Column({ type: 'varchar', length: 36 })
   id: string;
+
+  /** Position in the organization's feed: 1, 2, 3... with no gaps, in commit order. The alert cursor encodes it. */
+  @Column({ type: 'bigint', name: 'feed_sequence', transformer: { to: (value: number) => value, from: (value: string | number) => Number(value) } })
+  feedSequence: number;
 
   @Column({ type: 'varchar', length: 36, name: 'organization_id' })
   organizationId: string;
