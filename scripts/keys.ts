@@ -19,7 +19,7 @@ Usage:
 ROLE is one of ${Object.values(Role).join(', ')}. The key is printed once; only its hash is stored.
 `;
 
-/** Who the audit log records for changes made with this tool. */
+/** Actor name the audit log records for changes made with this tool. */
 const CLI_ACTOR_NAME = 'command line';
 
 async function main(): Promise<number> {

@@ -30,8 +30,8 @@ export interface AlertStreamOptions {
  * ones, in feed order, with no gap and no duplicate.
  *
  * The live subscription starts before the database is read, and alerts are
- * published only after they commit, so every alert is in the replayed rows,
- * in the live buffer, or in both; a feed sequence already sent drops the
+ * published only after they commit. So every alert is in the replayed rows,
+ * in the live buffer, or in both, and a feed sequence already sent drops the
  * second copy. Feed sequences are consecutive within an organization, so a
  * live alert that skips numbers reveals missed or reordered messages, and
  * the missing alerts are read from the database before it is sent.

@@ -204,7 +204,7 @@ function listen(server: Server, host: string, port: number): Promise<number> {
  */
 const CSRF_SIMPLE_TYPES = ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data'];
 
-/** Answers a POST /graphql whose body is neither JSON nor a CSRF-simple type with 415. */
+/** Rejects with 415 a POST /graphql whose body is neither JSON nor a CSRF-simple type. */
 function rejectUnsupportedMediaType(request: Request, response: Response, next: NextFunction): void {
   const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
   if (request.method !== 'POST' || !type || type === 'application/json' || type.endsWith('+json') || CSRF_SIMPLE_TYPES.includes(type)) {

@@ -55,9 +55,9 @@ type ConnectionExtra = {
 /**
  * Serves graphql-ws on `/graphql` beside Apollo. Apollo's validation, limits
  * and error formatting do not run on this path, so the same rules are
- * applied here: the API key is checked at `connection_init`, and every
- * subscription is parsed with the token limit, validated with the same rules,
- * and costed like an HTTP operation. Only subscriptions are accepted.
+ * applied here. The API key is checked at `connection_init`. Every
+ * subscription is parsed with the token limit, validated with the same
+ * rules and costed like an HTTP operation. Only subscriptions are accepted.
  */
 export function startWebsocketServer(options: WebsocketOptions) {
   // Upgrades are routed by hand instead of attaching to the HTTP server, so

@@ -73,7 +73,7 @@ function requireReadPermission(context: GraphQLContext, field: string): void {
   }
 }
 
-/** Splits a native-event reason such as `"observables[0].value" must be ...` into the issue's field and message. */
+/** Splits a native-event reason that starts with a quoted field path into the issue's field and message. */
 function eventIssue(index: number, reason: string): InputIssue {
   const quoted = /^"([^"]+)" (.*)$/s.exec(reason);
   return quoted
