@@ -7,8 +7,9 @@ const common = {
 };
 
 /**
- * Two projects: every test on SQLite, and the tests that start a server
- * again on the PostgreSQL server of the machine (one schema per server).
+ * Two projects: every test on SQLite with in-process pub/sub, and the tests
+ * that start a server again on the machine's PostgreSQL (one schema per
+ * server) with Redis pub/sub, the way several instances run.
  */
 module.exports = {
   // Jest reads the timeout only at the top level, not per project.

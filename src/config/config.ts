@@ -27,6 +27,8 @@ export interface AppConfig {
   ingestRequestsPerMinute: number;
   /** Create and print an ADMIN key on a first start with no keys (SQLite outside production). */
   createFirstAdminKey: boolean;
+  /** Redis for pub/sub between instances; null keeps everything in this process. */
+  redis: { url: string; channelPrefix: string } | null;
 }
 
 export const DEFAULT_SQLITE_PATH = './data/sightline.db';
@@ -57,6 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mutationsPerMinute: readInteger(env, 'RATE_LIMIT_MUTATIONS_PER_MINUTE', 600, 1, 1_000_000),
     ingestRequestsPerMinute: readInteger(env, 'RATE_LIMIT_INGEST_PER_MINUTE', 1200, 1, 1_000_000),
     createFirstAdminKey: database.type === 'sqlite' && !production,
+    redis: readRedis(env),
   };
 }
 
@@ -80,6 +83,26 @@ function readInteger(env: NodeJS.ProcessEnv, name: string, fallback: number, min
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}; received "${clip(raw)}".`);
   }
   return Number(raw);
+}
+
+/** `REDIS_URL` (redis:// or rediss://) turns on pub/sub between instances; `REDIS_CHANNEL_PREFIX` namespaces its channels. */
+function readRedis(env: NodeJS.ProcessEnv): AppConfig['redis'] {
+  const raw = env.REDIS_URL?.trim();
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL is not a valid URL; expected redis://HOST:PORT or rediss://HOST:PORT.');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError(`REDIS_URL must start with redis:// or rediss://; received "${clip(url.protocol)}//".`);
+  }
+  const channelPrefix = env.REDIS_CHANNEL_PREFIX?.trim() || 'sightline:';
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(channelPrefix)) {
+    throw new ConfigError(`REDIS_CHANNEL_PREFIX must be 1 to 64 letters, digits, ":", "_", "." or "-"; received "${clip(channelPrefix)}".`);
+  }
+  return { url: raw, channelPrefix };
 }
 
 function readBoolean(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {

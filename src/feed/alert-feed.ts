@@ -1,5 +1,8 @@
+import { EventEmitter } from 'node:events';
+
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 
+import type { TopicEventTarget } from '../cluster/prefixed-event-target';
 import type { Logger } from '../logging/logger';
 import type { AlertRaisedPayload, AlertRecord, AlertUpdatedPayload } from './alert-feed.payload';
 import { AlertFeedTopic, type AlertChange } from './alert-feed.topics';
@@ -11,16 +14,27 @@ type FeedChannels = {
 };
 
 /**
- * Publishes stored alerts to subscribers. Callers publish only after the
+ * Publishes stored alerts to subscribers, in this process or, with a Redis
+ * event target, on every instance. Callers publish only after the
  * transaction that wrote the alerts has committed, in sequence order.
+ *
+ * Emits `resync` with an organization id when live messages may have been
+ * lost (Redis reconnected, or the database is ahead of what arrived); open
+ * streams of that organization then read the missing alerts from the database.
  */
-export class AlertFeed {
+export class AlertFeed extends EventEmitter<{ resync: [organizationId: string | null] }> {
   readonly pubSub: PubSub<FeedChannels>;
   /** Open subscription streams (`alertRaised` and `alertUpdated`) in this process. */
   activeStreams = 0;
+  /** Organizations with open `alertRaised` streams, and how many each. */
+  private readonly streamsByOrganization = new Map<string, number>();
+  /** Highest feed sequence seen live per organization. */
+  private readonly heads = new Map<string, number>();
 
-  constructor(private readonly logger: Logger) {
-    this.pubSub = createPubSub<FeedChannels>();
+  constructor(private readonly logger: Logger, eventTarget?: TopicEventTarget) {
+    super();
+    this.setMaxListeners(0);
+    this.pubSub = createPubSub<FeedChannels>(eventTarget ? { eventTarget: eventTarget as never } : undefined);
   }
 
   publishRaised(alerts: readonly AlertRecord[]): void {
@@ -39,5 +53,44 @@ export class AlertFeed {
 
   subscribeUpdated(organizationId: string): AsyncIterable<AlertUpdatedPayload> {
     return this.pubSub.subscribe(AlertFeedTopic.ALERT_UPDATED, organizationId);
+  }
+
+  /** Records that a stream of `organizationId` opened (+1) or closed (-1). */
+  trackStream(organizationId: string, delta: 1 | -1): void {
+    const count = (this.streamsByOrganization.get(organizationId) ?? 0) + delta;
+    if (count > 0) this.streamsByOrganization.set(organizationId, count);
+    else {
+      this.streamsByOrganization.delete(organizationId);
+      this.heads.delete(organizationId);
+    }
+  }
+
+  /** Records the feed sequence of a live alert that reached this instance. */
+  noteLive(organizationId: string, feedSequence: number): void {
+    if (feedSequence > (this.heads.get(organizationId) ?? 0)) this.heads.set(organizationId, feedSequence);
+  }
+
+  /** Organizations with open streams, for the periodic check against the database. */
+  watchedOrganizations(): string[] {
+    return [...this.streamsByOrganization.keys()];
+  }
+
+  /**
+   * Compares the database's latest feed sequence of each watched
+   * organization with the latest seen live, and resyncs those behind.
+   */
+  checkHeads(databaseHeads: ReadonlyMap<string, number>): void {
+    for (const [organizationId, databaseHead] of databaseHeads) {
+      const seen = this.heads.get(organizationId) ?? 0;
+      if (databaseHead > seen) {
+        this.heads.set(organizationId, databaseHead);
+        this.emit('resync', organizationId);
+      }
+    }
+  }
+
+  /** Tells every open stream to read what it may have missed. */
+  resyncAll(): void {
+    this.emit('resync', null);
   }
 }

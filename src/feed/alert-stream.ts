@@ -37,37 +37,50 @@ export interface AlertStreamOptions {
  * the missing alerts are read from the database before it is sent.
  */
 export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGenerator<AlertRecord> {
-  const live = new LiveBuffer(options.feed.subscribeRaised(options.organizationId)[Symbol.asyncIterator]());
-  let lastSequence = options.afterSequence ?? 0;
-  options.feed.activeStreams += 1;
+  const { feed, organizationId } = options;
+  const live = new LiveBuffer(feed.subscribeRaised(organizationId)[Symbol.asyncIterator]());
+  const onResync = (target: string | null) => {
+    if (target === null || target === organizationId) live.requestResync();
+  };
+  feed.on('resync', onResync);
+  feed.trackStream(organizationId, 1);
+  feed.activeStreams += 1;
 
   try {
-    if (options.afterSequence !== null) {
-      for await (const record of readStored(options, lastSequence, Number.MAX_SAFE_INTEGER)) {
-        lastSequence = record.feedSequence;
-        if (options.accept(record)) yield record;
-      }
-    }
-
-    for (;;) {
-      const record = await live.take(lastSequence);
-      if (record === null) return;
-      if (record.feedSequence <= lastSequence) continue;
-
-      // Without a starting point (no `after`), the first live alert sets one.
-      const gapStart = lastSequence === 0 && options.afterSequence === null ? record.feedSequence - 1 : lastSequence;
-      for await (const missed of readStored(options, gapStart, record.feedSequence)) {
-        lastSequence = missed.feedSequence;
-        if (options.accept(missed)) yield missed;
-      }
+    // Without `after`, the stream starts at the organization's latest alert as of now.
+    let lastSequence = options.afterSequence ?? (await options.alerts.currentFeedSequence(organizationId));
+    for await (const record of readStored(options, lastSequence, Number.MAX_SAFE_INTEGER)) {
       lastSequence = record.feedSequence;
       if (options.accept(record)) yield record;
     }
+
+    for (;;) {
+      const next = await live.take(lastSequence);
+      if (next === null) return;
+
+      // A resync reads everything after the last alert sent; a live alert reads the gap before it.
+      const before = next === RESYNC ? Number.MAX_SAFE_INTEGER : next.feedSequence;
+      if (next !== RESYNC) feed.noteLive(organizationId, next.feedSequence);
+      if (before <= lastSequence) continue;
+
+      for await (const missed of readStored(options, lastSequence, before)) {
+        lastSequence = missed.feedSequence;
+        if (options.accept(missed)) yield missed;
+      }
+      if (next === RESYNC) continue;
+      lastSequence = next.feedSequence;
+      if (options.accept(next)) yield next;
+    }
   } finally {
-    options.feed.activeStreams -= 1;
+    feed.off('resync', onResync);
+    feed.trackStream(organizationId, -1);
+    feed.activeStreams -= 1;
     await live.close();
   }
 }
+
+/** Queue marker: messages may have been lost, so read the database. */
+const RESYNC = Symbol('resync');
 
 /** Stored alerts with a feed sequence strictly between `after` and `before`, oldest first. */
 async function* readStored(options: AlertStreamOptions, after: number, before: number): AsyncGenerator<AlertRecord> {
@@ -88,7 +101,7 @@ async function* readStored(options: AlertStreamOptions, after: number, before: n
 
 /** Pulls a live subscription eagerly into a bounded queue. */
 class LiveBuffer {
-  private readonly queue: AlertRecord[] = [];
+  private readonly queue: Array<AlertRecord | typeof RESYNC> = [];
   private wake: (() => void) | null = null;
   private overflowed = false;
   private ended = false;
@@ -97,7 +110,7 @@ class LiveBuffer {
     void this.pump();
   }
 
-  async take(lastSequence: number): Promise<AlertRecord | null> {
+  async take(lastSequence: number): Promise<AlertRecord | typeof RESYNC | null> {
     for (;;) {
       if (this.overflowed) throw overflowError(lastSequence);
       const next = this.queue.shift();
@@ -105,6 +118,11 @@ class LiveBuffer {
       if (this.ended) return null;
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
+  }
+
+  requestResync(): void {
+    if (this.queue[this.queue.length - 1] !== RESYNC) this.queue.push(RESYNC);
+    this.notify();
   }
 
   async close(): Promise<void> {

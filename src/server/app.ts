@@ -4,6 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
+import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+
+import { IndexBroadcast } from '../cluster/index-broadcast';
+import { prefixTopics, type TopicEventTarget } from '../cluster/prefixed-event-target';
+import { RedisConnection } from '../cluster/redis-connection';
 import type { AppConfig } from '../config/config';
 import { ErrorCode, unauthenticated } from '../domain/errors';
 import { Role } from '../domain/roles';
@@ -21,6 +26,7 @@ import { AlertDefinitionService } from '../services/alert-definition.service';
 import { AlertService } from '../services/alert.service';
 import { ApiKeyService } from '../services/api-key.service';
 import { AuditService } from '../services/audit.service';
+import { NO_OTHER_INSTANCES } from '../services/index-changes';
 import { rebuildIndex } from '../services/index-sync';
 import { IndicatorService } from '../services/indicator.service';
 import { IngestService } from '../services/ingest.service';
@@ -70,12 +76,29 @@ async function startOnDatabase(config: AppConfig, logger: Logger, database: Data
   const indexed = await rebuildIndex(database, index);
   logger.info({ indicators: indexed, durationMs: Date.now() - started }, 'matching index built');
 
-  const services = createServices(database, index, logger);
+  const cluster = config.redis ? await connectCluster(config.redis, database, index, logger) : null;
+  try {
+    return await startServing(config, logger, database, index, cluster);
+  } catch (error) {
+    await cluster?.redis.close();
+    throw error;
+  }
+}
+
+async function startServing(
+  config: AppConfig,
+  logger: Logger,
+  database: Database,
+  index: IndicatorIndex,
+  cluster: Cluster | null,
+): Promise<Sightline> {
+  const services = createServices(database, index, logger, cluster);
+  const feedWatch = watchFeedHeads(services, logger);
   const firstAdminKey = config.createFirstAdminKey ? await createFirstAdminKey(services) : null;
-  const rateLimiter = new RateLimiter({
-    mutationsPerMinute: config.mutationsPerMinute,
-    ingestRequestsPerMinute: config.ingestRequestsPerMinute,
-  });
+  const rateLimiter = new RateLimiter(
+    { mutationsPerMinute: config.mutationsPerMinute, ingestRequestsPerMinute: config.ingestRequestsPerMinute },
+    cluster && config.redis ? { client: cluster.redis.publisher, keyPrefix: config.redis.channelPrefix } : undefined,
+  );
 
   const schema = await buildSightlineSchema(services.feed.pubSub);
   assertAuthorizationCoverage(schema);
@@ -108,11 +131,17 @@ async function startOnDatabase(config: AppConfig, logger: Logger, database: Data
   app.get('/healthz', async (_request, response) => {
     try {
       await database.ping();
-      response.json({ status: 'ok', indicators: index.size });
     } catch (error) {
       logger.warn({ err: error }, 'health check failed: database unreachable');
       response.status(503).json({ status: 'unavailable', reason: 'database unreachable' });
+      return;
     }
+    if (cluster && !cluster.redis.healthy) {
+      logger.warn('health check failed: redis unreachable');
+      response.status(503).json({ status: 'unavailable', reason: 'redis unreachable' });
+      return;
+    }
+    response.json({ status: 'ok', indicators: index.size });
   });
   app.use(eventsRouter({
     ingest: services.ingest,
@@ -147,21 +176,77 @@ async function startOnDatabase(config: AppConfig, logger: Logger, database: Data
     index,
     firstAdminKey,
     stop: async () => {
+      clearInterval(feedWatch);
       await apollo.stop();
+      await cluster?.redis.close();
       await database.close();
       logger.info('sightline stopped');
     },
   };
 }
 
-function createServices(database: Database, index: IndicatorIndex, logger: Logger): Services {
-  const feed = new AlertFeed(logger);
+interface Cluster {
+  redis: RedisConnection;
+  feedTarget: TopicEventTarget;
+  indexBroadcast: IndexBroadcast;
+}
+
+/** Connects to Redis and starts keeping the matching index in step with the other instances. */
+async function connectCluster(
+  settings: NonNullable<AppConfig['redis']>,
+  database: Database,
+  index: IndicatorIndex,
+  logger: Logger,
+): Promise<Cluster> {
+  // Redis connection names allow letters, digits and a few signs only.
+  const redis = new RedisConnection(settings.url, `sightline-${settings.channelPrefix.replace(/[^A-Za-z0-9-]/g, '')}`, logger);
+  try {
+    await redis.ready();
+    const feedTarget = prefixTopics(
+      createRedisEventTarget({ publishClient: redis.publisher, subscribeClient: redis.subscriber }) as unknown as TopicEventTarget,
+      settings.channelPrefix,
+    );
+    const indexBroadcast = new IndexBroadcast(redis, database, index, logger, settings.channelPrefix);
+    await indexBroadcast.start();
+    logger.info({ channelPrefix: settings.channelPrefix }, 'redis connected');
+    return { redis, feedTarget, indexBroadcast };
+  } catch (error) {
+    await redis.close();
+    throw error;
+  }
+}
+
+/**
+ * Checks every few seconds whether the database holds alerts that open
+ * streams have not received live (a lost Redis message at the end of a
+ * stream shows no gap until the next alert), and resyncs those streams.
+ */
+function watchFeedHeads(services: Services, logger: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    const organizations = services.feed.watchedOrganizations();
+    if (organizations.length === 0) return;
+    services.alerts
+      .feedHeads(organizations)
+      .then((heads) => services.feed.checkHeads(heads))
+      .catch((error: unknown) => logger.warn({ err: error }, 'feed head check failed'));
+  }, FEED_CHECK_INTERVAL_MS);
+  timer.unref();
+  return timer;
+}
+
+/** How often open streams are compared with the database, in milliseconds. */
+export const FEED_CHECK_INTERVAL_MS = 2000;
+
+function createServices(database: Database, index: IndicatorIndex, logger: Logger, cluster: Cluster | null): Services {
+  const feed = new AlertFeed(logger, cluster?.feedTarget);
+  cluster?.redis.onReconnect(() => feed.resyncAll());
+  const indexChanges = cluster?.indexBroadcast ?? NO_OTHER_INSTANCES;
   return {
     organizations: new OrganizationService(database),
     apiKeys: new ApiKeyService(database, logger),
     audit: new AuditService(database),
-    definitions: new AlertDefinitionService(database, index, logger),
-    indicators: new IndicatorService(database, index, logger),
+    definitions: new AlertDefinitionService(database, index, logger, indexChanges),
+    indicators: new IndicatorService(database, index, logger, indexChanges),
     alerts: new AlertService(database, feed, logger),
     ingest: new IngestService(database, index, feed, logger),
     feed,

@@ -1,4 +1,5 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 export interface RateLimits {
   /** GraphQL mutations per key per minute. */
@@ -10,17 +11,28 @@ export interface RateLimits {
 export type RateLimitKind = 'mutations' | 'ingestion';
 
 /**
- * Per-key request budgets, refilled every minute. Counts live in this
- * process's memory.
+ * Per-key request budgets, refilled every minute. With Redis the budget is
+ * shared by every instance; while Redis is unreachable each instance falls
+ * back to a budget of its own in memory.
  */
-// NOTE: with several instances each one keeps its own budget, so a key may send up to N times the limit.
 export class RateLimiter {
-  private readonly limiters: Record<RateLimitKind, RateLimiterMemory>;
+  private readonly limiters: Record<RateLimitKind, RateLimiterAbstract>;
 
-  constructor(limits: RateLimits) {
+  constructor(limits: RateLimits, redis?: { client: Redis; keyPrefix: string }) {
+    const create = (kind: RateLimitKind, points: number): RateLimiterAbstract => {
+      const memory = new RateLimiterMemory({ points, duration: 60 });
+      if (!redis) return memory;
+      return new RateLimiterRedis({
+        storeClient: redis.client,
+        keyPrefix: `${redis.keyPrefix}rate-${kind}`,
+        points,
+        duration: 60,
+        insuranceLimiter: memory,
+      });
+    };
     this.limiters = {
-      mutations: new RateLimiterMemory({ points: limits.mutationsPerMinute, duration: 60 }),
-      ingestion: new RateLimiterMemory({ points: limits.ingestRequestsPerMinute, duration: 60 }),
+      mutations: create('mutations', limits.mutationsPerMinute),
+      ingestion: create('ingestion', limits.ingestRequestsPerMinute),
     };
   }
 

@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger';
 import { AuditAction, AuditTargetType, diffFields, recordAudit } from './audit.service';
 import { insertInChunks } from './bulk-insert';
 import { checkDefinitionFields } from './definition-rules';
+import { NO_OTHER_INSTANCES, type IndexChangeNotifier } from './index-changes';
 import { loadMatchableIndicators, toIndexed } from './index-sync';
 import { prepareIndicators } from './indicator-preparation';
 import type { AlertDefinitionFilter, AlertDefinitionInput, AlertDefinitionPatch, PageRequest } from './inputs';
@@ -32,6 +33,7 @@ export class AlertDefinitionService {
     private readonly database: Database,
     private readonly index: IndicatorIndex,
     private readonly logger: Logger,
+    private readonly indexChanges: IndexChangeNotifier = NO_OTHER_INSTANCES,
   ) {}
 
   async get(organizationId: string, id: string): Promise<AlertDefinitionEntity> {
@@ -115,6 +117,7 @@ export class AlertDefinitionService {
     });
 
     if (definition.enabled) this.indexRows(prepared.rows, now);
+    this.indexChanges.indicatorsChanged(prepared.rows.map((row) => row.id));
     this.logger.info({ organizationId, alertDefinitionId: id, indicators: prepared.rows.length }, 'alert definition created');
     return definition;
   }
@@ -145,7 +148,7 @@ export class AlertDefinitionService {
       return { before: current, after: next };
     });
 
-    if (before.enabled !== after.enabled) await this.reindexDefinition(after);
+    if (before.enabled !== after.enabled) this.indexChanges.indicatorsChanged(await this.reindexDefinition(after));
     this.logger.info({ organizationId, alertDefinitionId: id }, 'alert definition updated');
     return after;
   }
@@ -168,6 +171,7 @@ export class AlertDefinitionService {
     });
 
     this.index.removeMany(indicatorIds);
+    this.indexChanges.indicatorsChanged(indicatorIds);
     this.logger.info({ organizationId, alertDefinitionId: id, indicators: indicatorIds.length }, 'alert definition deleted');
     return definition;
   }
@@ -197,17 +201,20 @@ export class AlertDefinitionService {
     }
   }
 
-  private async reindexDefinition(definition: AlertDefinitionEntity): Promise<void> {
+  /** Adds or removes the definition's indicators in the index; returns the ids of all its indicators. */
+  private async reindexDefinition(definition: AlertDefinitionEntity): Promise<string[]> {
+    const rows = await this.database.reader
+      .getRepository(IndicatorEntity)
+      .find({ select: { id: true }, where: { alertDefinitionId: definition.id } });
+    const ids = rows.map((row) => row.id);
     if (!definition.enabled) {
-      const rows = await this.database.reader
-        .getRepository(IndicatorEntity)
-        .find({ select: { id: true }, where: { alertDefinitionId: definition.id } });
-      this.index.removeMany(rows.map((row) => row.id));
-      return;
+      this.index.removeMany(ids);
+      return ids;
     }
     for (const indexed of await loadMatchableIndicators(this.database, { alertDefinitionId: definition.id })) {
       this.index.upsert(indexed);
     }
+    return ids;
   }
 }
 

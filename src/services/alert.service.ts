@@ -1,3 +1,4 @@
+import { In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 
 import { ALERT_LIMITS, AlertDetermination, DETERMINATIONS_BY_CLASSIFICATION } from '../domain/alert-rules';
@@ -11,7 +12,7 @@ import type { Actor } from '../domain/roles';
 import type { Logger } from '../logging/logger';
 import { AuditAction, AuditTargetType, diffFields, recordAudit } from './audit.service';
 import type { Database } from '../persistence/database';
-import { AlertCommentEntity, AlertEntity } from '../persistence/entities';
+import { AlertCommentEntity, AlertEntity, OrganizationEntity } from '../persistence/entities';
 import { checkLength } from './indicator-preparation';
 import type { AlertFilter, AlertPatch, PageRequest } from './inputs';
 import type { Page } from './pagination';
@@ -75,6 +76,22 @@ export class AlertService {
       hasPreviousPage: Boolean(page.after),
       totalCount: () => countQuery.getCount(),
     };
+  }
+
+  /** Feed sequence of the organization's latest alert; 0 before its first. */
+  async currentFeedSequence(organizationId: string): Promise<number> {
+    const row = await this.database.reader
+      .getRepository(OrganizationEntity)
+      .findOne({ select: { alertSequence: true }, where: { id: organizationId } });
+    return row?.alertSequence ?? 0;
+  }
+
+  /** Latest feed sequence of each organization in `organizationIds`. */
+  async feedHeads(organizationIds: readonly string[]): Promise<Map<string, number>> {
+    const rows = await this.database.reader
+      .getRepository(OrganizationEntity)
+      .find({ select: { id: true, alertSequence: true }, where: { id: In([...organizationIds]) } });
+    return new Map(rows.map((row) => [row.id, row.alertSequence]));
   }
 
   /** Alerts of one organization after the feed sequence `afterSequence`, oldest first, at most `limit`. */

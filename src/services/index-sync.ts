@@ -49,6 +49,23 @@ export async function loadMatchableIndicators(
   }
 }
 
+/** Reads the indicators among `ids` that can match now; ids not returned cannot. */
+export async function loadMatchableByIds(database: Database, ids: readonly string[]): Promise<IndexedIndicator[]> {
+  const result: IndexedIndicator[] = [];
+  for (let start = 0; start < ids.length; start += 500) {
+    const rows = await database.reader
+      .getRepository(IndicatorEntity)
+      .createQueryBuilder('i')
+      .innerJoin('alert_definition', 'd', 'd.id = i.alert_definition_id')
+      .where('i.id IN (:...ids)', { ids: ids.slice(start, start + 500) })
+      .andWhere('i.enabled = :enabled AND d.enabled = :enabled', { enabled: true })
+      .andWhere('(i.expires_at IS NULL OR i.expires_at > :now)', { now: new Date() })
+      .getMany();
+    for (const row of rows) result.push(toIndexed(row));
+  }
+  return result;
+}
+
 /** Rebuilds `index` from the database. */
 export async function rebuildIndex(database: Database, index: IndicatorIndex): Promise<number> {
   const indicators = await loadMatchableIndicators(database);

@@ -12,6 +12,7 @@ import { AuditAction, AuditTargetType, diffFields, recordAudit, recordAuditMany 
 import type { Database } from '../persistence/database';
 import { AlertDefinitionEntity, IndicatorEntity } from '../persistence/entities';
 import { insertInChunks } from './bulk-insert';
+import { NO_OTHER_INSTANCES, type IndexChangeNotifier } from './index-changes';
 import { toIndexed } from './index-sync';
 import { checkLength, prepareIndicators } from './indicator-preparation';
 import type { IndicatorFilter, IndicatorInput, IndicatorPatch, PageRequest } from './inputs';
@@ -46,6 +47,7 @@ export class IndicatorService {
     private readonly database: Database,
     private readonly index: IndicatorIndex,
     private readonly logger: Logger,
+    private readonly indexChanges: IndexChangeNotifier = NO_OTHER_INSTANCES,
   ) {}
 
   async get(organizationId: string, id: string): Promise<IndicatorEntity> {
@@ -114,6 +116,7 @@ export class IndicatorService {
     if (definitionEnabled) {
       for (const row of rows) if (row.enabled && (!row.expiresAt || row.expiresAt > now)) this.index.upsert(toIndexed(row));
     }
+    this.indexChanges.indicatorsChanged(rows.map((row) => row.id));
     this.logger.info({ organizationId, alertDefinitionId, added: rows.length }, 'indicators added');
 
     const skipped = [...prepared.duplicates, ...storedDuplicateIndexes(prepared.rows, prepared.rowIndexes, storedDuplicates)];
@@ -141,6 +144,7 @@ export class IndicatorService {
     const matchable = definitionEnabled && row.enabled && (!row.expiresAt || row.expiresAt > now);
     if (matchable) this.index.upsert(toIndexed(row));
     else this.index.remove(row.id);
+    this.indexChanges.indicatorsChanged([row.id]);
     this.logger.info({ organizationId, indicatorId: id }, 'indicator updated');
     return row;
   }
@@ -177,6 +181,7 @@ export class IndicatorService {
     });
 
     this.index.removeMany(deletedIds);
+    this.indexChanges.indicatorsChanged(deletedIds);
     this.logger.info({ organizationId, deleted: deletedIds.length }, 'indicators deleted');
     const deleted = new Set(deletedIds);
     return { deletedIds, notFoundIds: wanted.filter((id) => !deleted.has(id)) };

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,9 @@ import { startSightline, type Sightline } from '../../src/server/app';
 
 /** Database the suite runs on: `SIGHTLINE_TEST_DATABASE=postgres` selects PostgreSQL, anything else SQLite. */
 export const TEST_DATABASE: 'sqlite' | 'postgres' = process.env.SIGHTLINE_TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
+
+/** `SIGHTLINE_TEST_REDIS=1` runs the test servers with Redis pub/sub, as several instances would. */
+export const TEST_REDIS_URL = process.env.SIGHTLINE_TEST_REDIS === '1' ? (process.env.SIGHTLINE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379') : null;
 
 /** The PostgreSQL server of the test machine; each test server gets its own schema in it. */
 export const TEST_POSTGRES_URL = process.env.SIGHTLINE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -77,7 +80,11 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const database = options.databaseUrl ? { url: options.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const dbPath = database.url.startsWith('postgres') ? '' : database.url;
-  const config = loadConfig({ DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', ...options.env });
+  // Servers that share a database share Redis channels too; other test servers never see them.
+  const redisEnv = TEST_REDIS_URL
+    ? { REDIS_URL: TEST_REDIS_URL, REDIS_CHANNEL_PREFIX: `test-${createHash('sha1').update(database.url).digest('hex').slice(0, 12)}:` }
+    : {};
+  const config = loadConfig({ DATABASE_URL: database.url, PORT: '0', HOST: '127.0.0.1', ...redisEnv, ...options.env });
   const { logger, logs } = memoryLogger();
   const queries: string[] = [];
   const sightline = await startSightline(config, logger, { onQuery: (sql) => queries.push(sql) });
