@@ -19,8 +19,9 @@ type FeedChannels = {
  * transaction that wrote the alerts has committed, in sequence order.
  *
  * Emits `resync` with an organization id when live messages may have been
- * lost (Redis reconnected, or the database is ahead of what arrived); open
- * streams of that organization then read the missing alerts from the database.
+ * lost, because Redis reconnected or the database is ahead of what arrived.
+ * Open streams of that organization then read the missing alerts from the
+ * database.
  */
 export class AlertFeed extends EventEmitter<{ resync: [organizationId: string | null] }> {
   readonly pubSub: PubSub<FeedChannels>;

@@ -5,6 +5,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
 import { createRedisEventTarget } from '@graphql-yoga/redis-event-target';
+import type { Redis } from 'ioredis';
 
 import { IndexBroadcast } from '../cluster/index-broadcast';
 import { prefixTopics, type TopicEventTarget } from '../cluster/prefixed-event-target';
@@ -202,8 +203,17 @@ async function connectCluster(
   const redis = new RedisConnection(settings.url, `sightline-${settings.channelPrefix.replace(/[^A-Za-z0-9-]/g, '')}`, logger);
   try {
     await redis.ready();
+    // The event target does not await its publishes; a failed one is logged here instead of
+    // becoming an unhandled rejection, and the feed check fills the loss from the database.
+    const publishClient = {
+      publish: (channel: string, message: string) =>
+        redis.publisher.publish(channel, message).catch((error: unknown) => {
+          logger.warn({ err: error }, 'failed to publish an alert to redis');
+          return 0;
+        }),
+    };
     const feedTarget = prefixTopics(
-      createRedisEventTarget({ publishClient: redis.publisher, subscribeClient: redis.subscriber }) as unknown as TopicEventTarget,
+      createRedisEventTarget({ publishClient: publishClient as unknown as Redis, subscribeClient: redis.subscriber }) as unknown as TopicEventTarget,
       settings.channelPrefix,
     );
     const indexBroadcast = new IndexBroadcast(redis, database, index, logger, settings.channelPrefix);

@@ -138,7 +138,7 @@ export async function startTestServer(
 }
 
 /** A new SQLite file, or a new PostgreSQL schema selected through `search_path`. */
-async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   if (TEST_DATABASE === 'sqlite') {
     return { url: path.join(makeTempDir(), 'sightline.db'), drop: async () => undefined };
   }
