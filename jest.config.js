@@ -20,7 +20,7 @@ module.exports = {
       displayName: 'sqlite',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      setupFiles: ['reflect-metadata'],
+      setupFiles: ['reflect-metadata', '<rootDir>/test/helpers/use-time-zone.ts'],
     },
     {
       ...common,

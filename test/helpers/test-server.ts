@@ -147,7 +147,8 @@ export async function createTestDatabase(): Promise<{ url: string; drop: () => P
   await runPostgres(`CREATE SCHEMA ${schema}`);
   const separator = TEST_POSTGRES_URL.includes('?') ? '&' : '?';
   return {
-    url: `${TEST_POSTGRES_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    // A session time zone far from UTC (+13:45): timestamps must not depend on it.
+    url: `${TEST_POSTGRES_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema} -c TimeZone=Pacific/Chatham`)}`,
     drop: () => runPostgres(`DROP SCHEMA ${schema} CASCADE`),
   };
 }
