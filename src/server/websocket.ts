@@ -20,6 +20,7 @@ import { checkOperationCost, limitValidationRules, OPERATION_LIMITS } from '../g
 import type { Logger } from '../logging/logger';
 import type { ApiKeyService } from '../services/api-key.service';
 import { authenticate } from './authentication';
+import { createSharedSubscribe } from './shared-subscribe';
 
 /** Largest websocket message accepted, in bytes; a larger one closes the socket with 1009. */
 export const MAX_WEBSOCKET_PAYLOAD_BYTES = 64 * 1024;
@@ -73,6 +74,8 @@ export function startWebsocketServer(options: WebsocketOptions) {
   });
 
   const sockets = new SocketsByKey();
+  // Subscriptions with the same key execute each event once; see createSharedSubscribe.
+  const executionGroups = new WeakMap<object, string>();
   const rules = [...specifiedRules, ...limitValidationRules({ introspection: options.introspection })];
   const format = (errors: readonly GraphQLError[]) => errors.map((error) => options.formatError(error.toJSON(), error));
 
@@ -80,6 +83,7 @@ export function startWebsocketServer(options: WebsocketOptions) {
     {
       schema: options.schema,
       connectionInitWaitTimeout: CONNECTION_INIT_TIMEOUT_MS,
+      subscribe: createSharedSubscribe((args) => executionGroups.get(args.contextValue as object) ?? null),
       onConnect: async (ctx) => {
         const result = await authenticate(options.apiKeys, readAuthorization(ctx.connectionParams));
         if (result.status !== 'authenticated') {
@@ -121,12 +125,17 @@ export function startWebsocketServer(options: WebsocketOptions) {
         if (costError) return [costError];
 
         // One context per subscription: its loaders never outlive it.
+        const contextValue = options.createContext(caller);
+        executionGroups.set(
+          contextValue,
+          JSON.stringify([caller.organizationId, caller.role, payload.query, payload.operationName ?? null, payload.variables ?? null]),
+        );
         const args: ExecutionArgs = {
           schema: options.schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: options.createContext(caller),
+          contextValue,
         };
         return args;
       },
