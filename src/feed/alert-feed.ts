@@ -25,7 +25,7 @@ type FeedChannels = {
  */
 export class AlertFeed extends EventEmitter<{ resync: [organizationId: string | null] }> {
   readonly pubSub: PubSub<FeedChannels>;
-  /** Open subscription streams (`alertRaised` and `alertUpdated`) in this process. */
+  /** Subscription streams in this process that deliver live alerts (`alertRaised` after its replay, and `alertUpdated`). */
   activeStreams = 0;
   /** Organizations with open `alertRaised` streams, and how many each. */
   private readonly streamsByOrganization = new Map<string, number>();

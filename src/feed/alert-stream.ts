@@ -44,7 +44,7 @@ export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGen
   };
   feed.on('resync', onResync);
   feed.trackStream(organizationId, 1);
-  feed.activeStreams += 1;
+  let counted = false;
 
   try {
     // Without `after`, the stream starts at the organization's latest alert as of now.
@@ -53,6 +53,9 @@ export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGen
       lastSequence = record.feedSequence;
       if (options.accept(record)) yield record;
     }
+    // Counted once the stored alerts are out and only live ones remain.
+    feed.activeStreams += 1;
+    counted = true;
 
     for (;;) {
       const next = await live.take(lastSequence);
@@ -74,7 +77,7 @@ export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGen
   } finally {
     feed.off('resync', onResync);
     feed.trackStream(organizationId, -1);
-    feed.activeStreams -= 1;
+    if (counted) feed.activeStreams -= 1;
     await live.close();
   }
 }
