@@ -1,4 +1,4 @@
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 
 import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 
@@ -32,10 +32,20 @@ export class AlertFeed extends EventEmitter<{ resync: [organizationId: string | 
   /** Highest feed sequence seen live per organization. */
   private readonly heads = new Map<string, number>();
 
+  private readonly target: TopicEventTarget;
+
   constructor(private readonly logger: Logger, eventTarget?: TopicEventTarget) {
     super();
     this.setMaxListeners(0);
-    this.pubSub = createPubSub<FeedChannels>(eventTarget ? { eventTarget: eventTarget as never } : undefined);
+    if (eventTarget) {
+      this.target = eventTarget;
+    } else {
+      const local = new EventTarget();
+      // Every open stream of an organization listens on its topic; there is no leak to warn about.
+      setMaxListeners(Infinity, local);
+      this.target = local as unknown as TopicEventTarget;
+    }
+    this.pubSub = createPubSub<FeedChannels>({ eventTarget: this.target as never });
   }
 
   publishRaised(alerts: readonly AlertRecord[]): void {
@@ -47,13 +57,25 @@ export class AlertFeed extends EventEmitter<{ resync: [organizationId: string | 
     this.pubSub.publish(AlertFeedTopic.ALERT_UPDATED, alert.organizationId, { alert, changes });
   }
 
-  /** Live raised alerts of one organization; the subscription starts at the iterator's first `next()`. */
-  subscribeRaised(organizationId: string): AsyncIterable<AlertRaisedPayload> {
-    return this.pubSub.subscribe(AlertFeedTopic.ALERT_RAISED, organizationId);
+  /**
+   * Calls `listener` synchronously for every live raised alert of one
+   * organization until the returned function is called. Listeners keep their
+   * own bounded queues; the pub/sub's async iterators would throw once 1,024
+   * pushes are pending, which one large ingest request can cause.
+   */
+  listenRaised(organizationId: string, listener: (payload: AlertRaisedPayload) => void): () => void {
+    return this.listen(`${AlertFeedTopic.ALERT_RAISED}:${organizationId}`, listener);
   }
 
-  subscribeUpdated(organizationId: string): AsyncIterable<AlertUpdatedPayload> {
-    return this.pubSub.subscribe(AlertFeedTopic.ALERT_UPDATED, organizationId);
+  listenUpdated(organizationId: string, listener: (payload: AlertUpdatedPayload) => void): () => void {
+    return this.listen(`${AlertFeedTopic.ALERT_UPDATED}:${organizationId}`, listener);
+  }
+
+  /** Topic names follow createPubSub's `ROUTING_KEY:id` form, so publish() reaches these listeners. */
+  private listen<T>(topic: string, listener: (payload: T) => void): () => void {
+    const handler = (event: Event) => listener((event as CustomEvent<T>).detail);
+    this.target.addEventListener(topic, handler);
+    return () => this.target.removeEventListener(topic, handler);
   }
 
   /** Records that a stream of `organizationId` opened (+1) or closed (-1). */

@@ -38,7 +38,7 @@ export interface AlertStreamOptions {
  */
 export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGenerator<AlertRecord> {
   const { feed, organizationId } = options;
-  const live = new LiveBuffer(feed.subscribeRaised(organizationId)[Symbol.asyncIterator]());
+  const live = new LiveBuffer<AlertRecord>((listener) => feed.listenRaised(organizationId, (payload) => listener(payload.alert)));
   const onResync = (target: string | null) => {
     if (target === null || target === organizationId) live.requestResync();
   };
@@ -78,12 +78,12 @@ export async function* streamRaisedAlerts(options: AlertStreamOptions): AsyncGen
     feed.off('resync', onResync);
     feed.trackStream(organizationId, -1);
     if (counted) feed.activeStreams -= 1;
-    await live.close();
+    live.close();
   }
 }
 
 /** Queue marker: messages may have been lost, so read the database. */
-const RESYNC = Symbol('resync');
+export const RESYNC = Symbol('resync');
 
 /** Stored alerts with a feed sequence strictly between `after` and `before`, oldest first. */
 async function* readStored(options: AlertStreamOptions, after: number, before: number): AsyncGenerator<AlertRecord> {
@@ -102,23 +102,33 @@ async function* readStored(options: AlertStreamOptions, after: number, before: n
   }
 }
 
-/** Pulls a live subscription eagerly into a bounded queue. */
-class LiveBuffer {
-  private readonly queue: Array<AlertRecord | typeof RESYNC> = [];
+/**
+ * Queues live events for one stream, at most MAX_BUFFERED_ALERTS. Past that
+ * it stops listening and `take` throws an error naming the cursor to resume
+ * from, so a stalled subscriber can neither grow server memory without bound
+ * nor hold up anyone else.
+ */
+export class LiveBuffer<T> {
+  private readonly queue: Array<T | typeof RESYNC> = [];
   private wake: (() => void) | null = null;
   private overflowed = false;
-  private ended = false;
+  private closed = false;
+  private readonly stopListening: () => void;
 
-  constructor(private readonly source: AsyncIterator<{ alert: AlertRecord }>) {
-    void this.pump();
+  constructor(
+    listen: (listener: (item: T) => void) => () => void,
+    private readonly overflow: (lastSequence: number) => GraphQLError = overflowError,
+  ) {
+    this.stopListening = listen((item) => this.push(item));
   }
 
-  async take(lastSequence: number): Promise<AlertRecord | typeof RESYNC | null> {
+  /** Resolves with the next item, a resync marker, or null once closed. */
+  async take(lastSequence: number): Promise<T | typeof RESYNC | null> {
     for (;;) {
-      if (this.overflowed) throw overflowError(lastSequence);
+      if (this.overflowed) throw this.overflow(lastSequence);
       const next = this.queue.shift();
-      if (next) return next;
-      if (this.ended) return null;
+      if (next !== undefined) return next;
+      if (this.closed) return null;
       await new Promise<void>((resolve) => (this.wake = resolve));
     }
   }
@@ -128,23 +138,20 @@ class LiveBuffer {
     this.notify();
   }
 
-  async close(): Promise<void> {
-    this.ended = true;
-    await this.source.return?.();
+  close(): void {
+    this.closed = true;
+    this.stopListening();
+    this.notify();
   }
 
-  private async pump(): Promise<void> {
-    // The first next() call subscribes synchronously, before any await.
-    for (let result = await this.source.next(); !result.done; result = await this.source.next()) {
-      this.queue.push(result.value.alert);
-      if (this.queue.length > MAX_BUFFERED_ALERTS) {
-        this.overflowed = true;
-        this.queue.length = 0;
-        break;
-      }
-      this.notify();
+  private push(item: T): void {
+    if (this.overflowed || this.closed) return;
+    this.queue.push(item);
+    if (this.queue.length > MAX_BUFFERED_ALERTS) {
+      this.overflowed = true;
+      this.queue.length = 0;
+      this.stopListening();
     }
-    this.ended = true;
     this.notify();
   }
 

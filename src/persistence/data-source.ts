@@ -31,8 +31,8 @@ export function dataSourceOptions(database: DatabaseConfig, overrides: DataSourc
     logger: overrides.onQuery ? new QueryCounterLogger(overrides.onQuery) : undefined,
   };
 
+  useTimestampColumnsOf(database.type);
   if (database.type === 'postgres') {
-    useTimestamptzColumns();
     return { ...common, type: 'postgres', url: database.url };
   }
   return {
@@ -60,10 +60,18 @@ export async function migrate(dataSource: DataSource): Promise<string[]> {
   return ran.map((migration) => migration.name);
 }
 
-function useTimestamptzColumns(): void {
-  for (const column of getMetadataArgsStorage().columns) {
-    if (column.options.type === 'datetime') column.options.type = 'timestamptz';
-  }
+/** Entity columns declared as `datetime`, found once before any is rewritten. */
+let timestampColumns: Array<{ options: { type?: unknown } }> | null = null;
+
+/**
+ * Sets the type of every timestamp column for `dialect`. TypeORM keeps
+ * column options in one global store and reads them when a DataSource
+ * initializes, so this runs before each one, and a process can open SQLite
+ * after PostgreSQL.
+ */
+function useTimestampColumnsOf(dialect: DatabaseConfig['type']): void {
+  timestampColumns ??= getMetadataArgsStorage().columns.filter((column) => column.options.type === 'datetime');
+  for (const column of timestampColumns) column.options.type = dialect === 'postgres' ? 'timestamptz' : 'datetime';
 }
 
 class QueryCounterLogger {

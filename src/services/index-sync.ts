@@ -5,13 +5,30 @@ import type { IndexedIndicator, IndicatorIndex } from '../matching/indicator-ind
 /** Rows read per statement while the index is built. */
 const LOAD_PAGE_SIZE = 10_000;
 
-export function toIndexed(row: IndicatorEntity): IndexedIndicator {
+/**
+ * Returns one shared copy of each repeated string (organization and
+ * definition ids, types), because every row read from the database brings
+ * its own copy and the index holds millions of rows.
+ */
+export class StringPool {
+  private readonly strings = new Map<string, string>();
+
+  intern<T extends string>(value: T): T {
+    const existing = this.strings.get(value);
+    if (existing !== undefined) return existing as T;
+    this.strings.set(value, value);
+    return value;
+  }
+}
+
+export function toIndexed(row: IndicatorEntity, pool?: StringPool): IndexedIndicator {
+  const shared = <T extends string>(value: T): T => (pool ? pool.intern(value) : value);
   return {
     id: row.id,
-    organizationId: row.organizationId,
-    alertDefinitionId: row.alertDefinitionId,
-    type: row.type,
-    matchFunction: row.matchFunction,
+    organizationId: shared(row.organizationId),
+    alertDefinitionId: shared(row.alertDefinitionId),
+    type: shared(row.type),
+    matchFunction: shared(row.matchFunction),
     normalizedValue: row.normalizedValue,
     expiresAt: row.expiresAt,
   };
@@ -26,6 +43,7 @@ export async function loadMatchableIndicators(
   where: { alertDefinitionId?: string } = {},
 ): Promise<IndexedIndicator[]> {
   const result: IndexedIndicator[] = [];
+  const pool = new StringPool();
   let lastId = '';
 
   for (;;) {
@@ -41,7 +59,7 @@ export async function loadMatchableIndicators(
     if (where.alertDefinitionId) query.andWhere('i.alert_definition_id = :definitionId', { definitionId: where.alertDefinitionId });
 
     const rows = await query.getMany();
-    for (const row of rows) result.push(toIndexed(row));
+    for (const row of rows) result.push(toIndexed(row, pool));
     if (rows.length < LOAD_PAGE_SIZE) return result;
 
     lastId = rows[rows.length - 1].id;

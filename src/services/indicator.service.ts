@@ -203,8 +203,10 @@ export class IndicatorService {
       .createQueryBuilder('i')
       .select('i.id', 'id')
       .addSelect('ROW_NUMBER() OVER (PARTITION BY i.alert_definition_id ORDER BY i.id)', 'position')
-      .where('i.organization_id = :organizationId', { organizationId })
-      .andWhere('i.alert_definition_id IN (:...definitionIds)', { definitionIds });
+      // No organization_id condition here: it would lead SQLite to the organization index and a scan
+      // of all its indicators. The definition ids come from the caller's organization, and rows of
+      // any other organization are dropped below.
+      .where('i.alert_definition_id IN (:...definitionIds)', { definitionIds });
     if (afterId) inner.andWhere('i.id > :afterId', { afterId });
     applyIndicatorFilter(inner, filter);
 
@@ -218,7 +220,7 @@ export class IndicatorService {
       .getMany();
 
     const grouped = new Map<string, IndicatorEntity[]>(definitionIds.map((id) => [id, []]));
-    for (const row of rows) grouped.get(row.alertDefinitionId)?.push(row);
+    for (const row of rows) if (row.organizationId === organizationId) grouped.get(row.alertDefinitionId)?.push(row);
 
     const pages = new Map<string, Page<IndicatorEntity>>();
     for (const [definitionId, list] of grouped) {
@@ -234,7 +236,11 @@ export class IndicatorService {
     return pages;
   }
 
-  /** Counts the indicators of several definitions in one statement. */
+  /**
+   * Counts the indicators of several definitions in one statement. The
+   * definition ids must belong to `organizationId`: the nested loaders take
+   * them from definitions already read for that organization.
+   */
   async countsByDefinition(
     organizationId: string,
     definitionIds: readonly string[],
@@ -245,8 +251,8 @@ export class IndicatorService {
       .createQueryBuilder('i')
       .select('i.alert_definition_id', 'definitionId')
       .addSelect('COUNT(*)', 'count')
-      .where('i.organization_id = :organizationId', { organizationId })
-      .andWhere('i.alert_definition_id IN (:...definitionIds)', { definitionIds })
+      // Definition ids alone select the rows through the unique index; see pagesByDefinition.
+      .where('i.alert_definition_id IN (:...definitionIds)', { definitionIds })
       .groupBy('i.alert_definition_id');
     applyIndicatorFilter(query, filter);
 
@@ -318,13 +324,26 @@ async function findStoredDuplicates(
   rows: readonly IndicatorEntity[],
 ): Promise<Set<string>> {
   const found = new Set<string>();
-  for (let start = 0; start < rows.length; start += 500) {
-    const values = rows.slice(start, start + 500).map((row) => row.normalizedValue);
-    const stored = await manager.find(IndicatorEntity, {
-      select: { type: true, matchFunction: true, normalizedValue: true },
-      where: { alertDefinitionId, normalizedValue: In(values) },
-    });
-    for (const row of stored) found.add(indicatorKey(row));
+  // Grouped by type and match function, so each lookup uses the whole unique index
+  // (definition, type, match function, value) instead of scanning the definition's rows.
+  const groups = new Map<string, IndicatorEntity[]>();
+  for (const row of rows) {
+    const key = `${row.type}|${row.matchFunction}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  for (const group of groups.values()) {
+    for (let start = 0; start < group.length; start += 500) {
+      const stored = await manager.find(IndicatorEntity, {
+        select: { type: true, matchFunction: true, normalizedValue: true },
+        where: {
+          alertDefinitionId,
+          type: group[0].type,
+          matchFunction: group[0].matchFunction,
+          normalizedValue: In(group.slice(start, start + 500).map((row) => row.normalizedValue)),
+        },
+      });
+      for (const row of stored) found.add(indicatorKey(row));
+    }
   }
   return found;
 }

@@ -32,8 +32,11 @@ interface MatchGroup {
   eventCount: number;
 }
 
-/** Rows per `IN (...)` list when open alerts are looked up. */
+/** Rows per `IN (...)` list when definitions are looked up. */
 const LOOKUP_CHUNK = 500;
+
+/** (indicator, device) pairs per open-alert lookup: two parameters each. */
+const PAIR_LOOKUP_CHUNK = 200;
 
 /** Alerts per INSERT statement: 200 rows of 24 parameters stay far below SQLite's and PostgreSQL's limits. */
 const ALERT_INSERT_CHUNK = 200;
@@ -138,17 +141,28 @@ async function loadDefinitions(manager: EntityManager, organizationId: string, i
   return byId;
 }
 
+/**
+ * Reads the open alerts of exactly the (indicator, device) pairs matched, so
+ * an indicator with open alerts on many devices costs nothing extra; each
+ * pair is one lookup in the partial unique index of open alerts.
+ */
 async function loadOpenAlerts(manager: EntityManager, organizationId: string, groups: MatchGroup[]) {
-  const indicatorIds = [...new Set(groups.map((group) => group.match.indicator.id))];
   const byKey = new Map<string, AlertEntity>();
 
-  for (let start = 0; start < indicatorIds.length; start += LOOKUP_CHUNK) {
+  for (let start = 0; start < groups.length; start += PAIR_LOOKUP_CHUNK) {
+    const chunk = groups.slice(start, start + PAIR_LOOKUP_CHUNK);
+    const parameters: Record<string, string> = {};
+    const pairs = chunk.map((group, position) => {
+      parameters[`indicator${position}`] = group.match.indicator.id;
+      parameters[`device${position}`] = group.deviceId;
+      return `(a.indicator_id = :indicator${position} AND a.device_id = :device${position})`;
+    });
     const rows = await manager
       .getRepository(AlertEntity)
       .createQueryBuilder('a')
       .where('a.organization_id = :organizationId', { organizationId })
-      .andWhere('a.indicator_id IN (:...ids)', { ids: indicatorIds.slice(start, start + LOOKUP_CHUNK) })
       .andWhere('a.status <> :resolved', { resolved: AlertStatus.RESOLVED })
+      .andWhere(`(${pairs.join(' OR ')})`, parameters)
       .getMany();
     for (const row of rows) byKey.set(`${row.indicatorId}\u0000${row.deviceId}`, row);
   }

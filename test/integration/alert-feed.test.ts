@@ -74,6 +74,27 @@ describe('alert feed over graphql-ws', () => {
       expect(byDevice.received.map((result) => result.data.alertRaised.deviceId)).toEqual(['b.example.net']);
     });
 
+    it('survives one request raising 1,100 alerts', async () => {
+      await createDefinition(server, { indicators: [{ type: 'FILE_SHA256', value: sha256Of(9) }] });
+      const raisedFeed = subscribe(server.wsClient(), ALERT_RAISED);
+      const updatedFeed = subscribe(server.wsClient(), `subscription { alertUpdated { changes } }`);
+      await waitUntil(() => streams() === 2, 5000, 'both subscriptions to start');
+      const events = Array.from({ length: 1100 }, (_, n) => nativeEvent('FILE_SHA256', sha256Of(9), `bulk-${n}.example.net`));
+
+      const first = await ingest(server, events);
+      const second = await ingest(server, events);
+      await raisedFeed.waitFor(1100, 15_000);
+      await updatedFeed.waitFor(1100, 15_000);
+
+      expect(first.raised).toHaveLength(1100);
+      expect(second.updated).toHaveLength(1100);
+      expect(raisedFeed.error).toBeNull();
+      expect(raisedFeed.received).toHaveLength(1100);
+      expect(updatedFeed.received).toHaveLength(1100);
+      const health = await fetch(`${server.baseUrl}/healthz`);
+      expect(health.status).toBe(200);
+    });
+
     it('rejects a forged cursor with BAD_USER_INPUT', async () => {
       const feed = subscribe(server.wsClient(), ALERT_RAISED, { after: 'Zm9yZ2Vk' });
       await feed.waitFor(1);

@@ -3,7 +3,9 @@ import { Arg, Ctx, Resolver, Root, Subscription } from 'type-graphql';
 import { decodeAlertCursor } from '../../domain/cursor';
 import { SEVERITY_RANK } from '../../domain/enums';
 import type { AlertRecord, AlertUpdatedPayload } from '../../feed/alert-feed.payload';
-import { streamRaisedAlerts } from '../../feed/alert-stream';
+import { LiveBuffer, MAX_BUFFERED_ALERTS, RESYNC, streamRaisedAlerts } from '../../feed/alert-stream';
+import { ErrorCode } from '../../domain/errors';
+import { GraphQLError } from 'graphql';
 import { AlertFeedFilter } from '../alert/alert.input';
 import { Alert, AlertUpdate } from '../alert/alert.type';
 import { authorizeRootField } from '../authorization';
@@ -71,13 +73,24 @@ async function* streamUpdates(
   accept: (alert: AlertRecord) => boolean,
 ): AsyncGenerator<AlertUpdatedPayload> {
   const { feed } = context.services;
+  const live = new LiveBuffer<AlertUpdatedPayload>(
+    (listener) => feed.listenUpdated(organizationId, listener),
+    () =>
+      new GraphQLError(
+        `The subscriber fell more than ${MAX_BUFFERED_ALERTS} updates behind; subscribe again and read current state with the alerts query.`,
+        { extensions: { code: ErrorCode.SERVICE_UNAVAILABLE } },
+      ),
+  );
   feed.activeStreams += 1;
   try {
-    for await (const payload of feed.subscribeUpdated(organizationId)) {
-      if (accept(payload.alert)) yield payload;
+    for (;;) {
+      const payload = await live.take(0);
+      if (payload === null) return;
+      if (payload !== RESYNC && accept(payload.alert)) yield payload;
     }
   } finally {
     feed.activeStreams -= 1;
+    live.close();
   }
 }
 
