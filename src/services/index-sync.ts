@@ -7,8 +7,8 @@ const LOAD_PAGE_SIZE = 10_000;
 
 /**
  * Returns one shared copy of each repeated string (organization and
- * definition ids, types), because every row read from the database brings
- * its own copy and the index holds millions of rows.
+ * definition ids, types). Every row read from the database brings its own
+ * copy, and the index may contain millions of rows.
  */
 export class StringPool {
   private readonly strings = new Map<string, string>();

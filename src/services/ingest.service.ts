@@ -143,7 +143,7 @@ async function loadDefinitions(manager: EntityManager, organizationId: string, i
 
 /**
  * Reads the open alerts of exactly the (indicator, device) pairs matched, so
- * an indicator with open alerts on many devices costs nothing extra; each
+ * an indicator with open alerts on many devices costs nothing extra. Each
  * pair is one lookup in the partial unique index of open alerts.
  */
 async function loadOpenAlerts(manager: EntityManager, organizationId: string, groups: MatchGroup[]) {
