@@ -329,7 +329,9 @@ async function findStoredDuplicates(
   const groups = new Map<string, IndicatorEntity[]>();
   for (const row of rows) {
     const key = `${row.type}|${row.matchFunction}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
   }
   for (const group of groups.values()) {
     for (let start = 0; start < group.length; start += 500) {
