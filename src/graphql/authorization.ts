@@ -1,5 +1,4 @@
-import { isObjectType, type GraphQLSchema } from 'graphql';
-import type { MiddlewareFn } from 'type-graphql';
+import { defaultFieldResolver, isObjectType, type GraphQLSchema } from 'graphql';
 
 import { forbidden, unauthenticated } from '../domain/errors';
 import { hasPermission, Permission, rolesWith, type Caller } from '../domain/roles';
@@ -9,6 +8,7 @@ import type { GraphQLContext } from './context';
  * The authorization decision of every root field. A root field missing here
  * is denied at run time, and the server refuses to start (see
  * `assertAuthorizationCoverage`), so a new operation cannot ship unguarded.
+ * `authorizeRootFields` applies these decisions to the schema.
  */
 export const ROOT_FIELD_PERMISSIONS: Readonly<Record<string, Permission>> = {
   'Query.viewer': Permission.IDENTIFY,
@@ -55,12 +55,36 @@ export function authorizeRootField(context: GraphQLContext, typeName: string, fi
   return caller;
 }
 
-/** Checks root fields before they resolve. Nested fields inherit the root field's decision. */
-export const authorizationMiddleware: MiddlewareFn<GraphQLContext> = async ({ context, info }, next) => {
-  const root = [info.schema.getQueryType(), info.schema.getMutationType(), info.schema.getSubscriptionType()];
-  if (root.includes(info.parentType)) authorizeRootField(context, info.parentType.name, info.fieldName);
-  return next();
-};
+/**
+ * Wraps every root field of `schema` so it is authorized before it runs:
+ * queries and mutations before they resolve, subscriptions once when they
+ * subscribe. Nested fields inherit the root field's decision, and they stay
+ * plain synchronous resolvers, which matters when one alert is sent to a
+ * thousand subscribers.
+ */
+export function authorizeRootFields(schema: GraphQLSchema): void {
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (!type) continue;
+    const isSubscription = type === schema.getSubscriptionType();
+
+    for (const field of Object.values(type.getFields())) {
+      const check = (context: unknown) => authorizeRootField(context as GraphQLContext, type.name, field.name);
+      if (isSubscription) {
+        const subscribe = field.subscribe;
+        field.subscribe = (source, args, context, info) => {
+          check(context);
+          return subscribe ? subscribe(source, args, context, info) : undefined;
+        };
+      } else {
+        const resolve = field.resolve ?? defaultFieldResolver;
+        field.resolve = (source, args, context, info) => {
+          check(context);
+          return resolve(source, args, context, info);
+        };
+      }
+    }
+  }
+}
 
 /**
  * Throws when a root field of `schema` has no entry in

@@ -11,7 +11,7 @@ import { AlertFeedResolver } from './alert-feed/alert-feed.resolver';
 import { AlertResolver } from './alert/alert.resolver';
 import { IndicatorResolver } from './indicator/indicator.resolver';
 import { IngestResolver } from './ingest/ingest.resolver';
-import { authorizationMiddleware } from './authorization';
+import { authorizeRootFields } from './authorization';
 import { validateArgument } from './validation';
 
 export const RESOLVERS = [
@@ -24,16 +24,18 @@ export const RESOLVERS = [
 ] as const;
 
 /**
- * Builds the executable schema; the same one serves HTTP, websockets and
- * `npm run schema`. Subscriptions read the alert feed directly, but
- * type-graphql requires a pub/sub to build a schema with subscriptions.
+ * Builds the executable schema with every root field authorized; the same
+ * one serves HTTP, websockets and `npm run schema`. Subscriptions read the
+ * alert feed directly, but type-graphql requires a pub/sub to build a schema
+ * with subscriptions.
  */
-export function buildSightlineSchema(pubSub: PubSub): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function buildSightlineSchema(pubSub: PubSub): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     pubSub,
     resolvers: RESOLVERS,
     scalarsMap: [{ type: Date, scalar: GraphQLDateTime }],
     validateFn: validateArgument,
-    globalMiddlewares: [authorizationMiddleware],
   });
+  authorizeRootFields(schema);
+  return schema;
 }

@@ -1,16 +1,15 @@
+import { GraphQLError } from 'graphql';
 import { Arg, Ctx, Resolver, Root, Subscription } from 'type-graphql';
 
 import { decodeAlertCursor } from '../../domain/cursor';
 import { SEVERITY_RANK } from '../../domain/enums';
+import { ErrorCode } from '../../domain/errors';
 import type { AlertRecord, AlertUpdatedPayload } from '../../feed/alert-feed.payload';
 import { LiveBuffer, MAX_BUFFERED_ALERTS, RESYNC, streamRaisedAlerts } from '../../feed/alert-stream';
-import { ErrorCode } from '../../domain/errors';
-import { GraphQLError } from 'graphql';
 import { AlertFeedFilter } from '../alert/alert.input';
 import { Alert, AlertUpdate } from '../alert/alert.type';
-import { authorizeRootField } from '../authorization';
+import { callerOf, type GraphQLContext } from '../context';
 import { assertValidInput } from '../validation';
-import type { GraphQLContext } from '../context';
 
 interface FeedArgs {
   filter?: AlertFeedFilter | null;
@@ -25,7 +24,7 @@ export class AlertFeedResolver {
     subscribe: async ({ args, context }) => {
       const { filter, after } = args as FeedArgs;
       const ctx = context as GraphQLContext;
-      const caller = authorizeRootField(ctx, 'Subscription', 'alertRaised');
+      const caller = callerOf(ctx);
       await assertValidFilter(filter);
       return streamRaisedAlerts({
         feed: ctx.services.feed,
@@ -48,7 +47,7 @@ export class AlertFeedResolver {
     description: 'Changes to existing alerts: new events counted, status, classification or assignment changed, comments added.',
     subscribe: async ({ args, context }) => {
       const ctx = context as GraphQLContext;
-      const { organizationId } = authorizeRootField(ctx, 'Subscription', 'alertUpdated');
+      const { organizationId } = callerOf(ctx);
       await assertValidFilter((args as FeedArgs).filter);
       return streamUpdates(ctx, organizationId, feedFilter((args as FeedArgs).filter ?? null));
     },
