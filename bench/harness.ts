@@ -14,7 +14,8 @@ export interface BenchOptions {
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const quick = argv.includes('--quick');
   const runsArg = argv.find((arg) => arg.startsWith('--runs='));
-  const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : quick ? 1 : 3;
+  const defaultRuns = quick ? 1 : 3;
+  const runs = runsArg ? Number(runsArg.slice('--runs='.length)) : defaultRuns;
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer; received "${runsArg}".`);
   return { quick, runs };
 }
@@ -92,7 +93,7 @@ export function report(name: string, options: BenchOptions, rows: ResultRow[]): 
       row.baseline === undefined ? '' : `baseline ${format(row.baseline)}`,
       row.ratio === undefined ? '' : `ratio ${row.ratio.toFixed(2)}x`,
       row.target ?? '',
-      row.met === undefined ? '' : row.met ? 'met' : 'MISSED',
+      verdict(row.met),
     ].join(' | '),
   );
   process.stdout.write(`\n${name}${options.quick ? ' (quick: sizes reduced, figures do not count)' : ''}\n${lines.join('\n')}\n`);
@@ -110,6 +111,11 @@ export function report(name: string, options: BenchOptions, rows: ResultRow[]): 
     runs: options.runs,
   };
   fs.writeFileSync(path.join(directory, `${name}.json`), `${JSON.stringify({ machine, rows }, null, 2)}\n`);
+}
+
+function verdict(met: boolean | undefined): string {
+  if (met === undefined) return '';
+  return met ? 'met' : 'MISSED';
 }
 
 function format(value: number): string {

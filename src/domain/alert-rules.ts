@@ -1,6 +1,6 @@
 import { AlertClassification } from './enums';
 
-/** Why an alert got its classification; each classification allows a fixed subset. */
+/** Reason for an alert's classification; each classification allows a fixed subset. */
 export enum AlertDetermination {
   MULTI_STAGED_ATTACK = 'MULTI_STAGED_ATTACK',
   MALICIOUS_USER_ACTIVITY = 'MALICIOUS_USER_ACTIVITY',

@@ -25,8 +25,8 @@ export interface InputIssue {
 }
 
 /**
- * A client error for invalid input. It carries every issue found, so a batch
- * is answered with all its problems at once; nothing was written.
+ * Creates the client error for invalid input. It carries every issue found,
+ * so a batch reports all its problems at once. Nothing was written.
  */
 export function invalidInput(issues: InputIssue[]): GraphQLError {
   const shown = issues.slice(0, 20).map((issue) => `"${issue.field}" ${issue.message}`);
@@ -38,7 +38,7 @@ export function invalidInput(issues: InputIssue[]): GraphQLError {
   });
 }
 
-/** Not-found and not-visible answer the same, so ids of other organizations leak nothing. */
+/** Creates the NOT_FOUND error, used alike for missing and not-visible items, so ids of other organizations leak nothing. */
 export function notFound(kind: string, id: string): GraphQLError {
   return new GraphQLError(`${kind} "${clipId(id)}" was not found.`, {
     extensions: { code: ErrorCode.NOT_FOUND },
@@ -53,17 +53,17 @@ function clipId(id: string): string {
   return id.length > 64 ? `${id.slice(0, 64)}...` : id;
 }
 
-/** The request carries no valid API key. */
+/** Creates the error for a request without a valid API key. */
 export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED, http: { status: 401 } } });
 }
 
-/** The key is valid but its role lacks the permission. */
+/** Creates the error for a valid key whose role lacks the permission. */
 export function forbidden(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, http: { status: 403 } } });
 }
 
-/** Too many requests for one key; `retryAfterSeconds` says when to try again. */
+/** Creates the error for a key over its rate limit; `retryAfterSeconds` is the wait before a retry. */
 export function rateLimited(what: string, retryAfterSeconds: number): GraphQLError {
   return new GraphQLError(`Rate limit for ${what} exceeded; retry after ${retryAfterSeconds} s.`, {
     extensions: { code: ErrorCode.RATE_LIMITED, retryAfterSeconds, http: { status: 429 } },

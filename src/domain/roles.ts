@@ -10,7 +10,7 @@ export enum Role {
   ADMIN = 'ADMIN',
 }
 
-/** What a caller may do; every root field and HTTP route requires exactly one. */
+/** Permission to perform one kind of operation; every root field and HTTP route requires exactly one. */
 export enum Permission {
   READ = 'READ',
   MANAGE_INDICATORS = 'MANAGE_INDICATORS',
@@ -51,7 +51,7 @@ export interface Caller {
   role: Role;
 }
 
-/** Who a change is recorded as: a caller, or the command-line tool for keys made there. */
+/** Identity recorded for a change: a caller, or the command-line tool for keys made there. */
 export interface Actor {
   organizationId: string;
   keyId: string | null;

@@ -6,7 +6,7 @@ export enum AlertFeedTopic {
   ALERT_UPDATED = 'ALERT_UPDATED',
 }
 
-/** What changed in an `ALERT_UPDATED` event. */
+/** Kind of change carried by an `ALERT_UPDATED` event. */
 export enum AlertChange {
   EVENTS_ADDED = 'EVENTS_ADDED',
   STATUS_CHANGED = 'STATUS_CHANGED',

@@ -6,8 +6,8 @@ import { SerialQueue } from './serial-queue';
 
 /**
  * The service's database handles. On SQLite, writes go through one
- * connection and one queue, and reads use a second connection that sees
- * only committed rows (WAL mode lets it read while a write is open). On
+ * connection and one queue. Reads use a second connection that reads only
+ * committed rows, because WAL mode lets it read while a write is open. On
  * PostgreSQL both handles are the same connection pool.
  */
 export class Database {
@@ -52,7 +52,7 @@ export class Database {
     return this.writeQueue ? this.writeQueue.run(run) : run();
   }
 
-  /** Resolves when the database answers a trivial query. */
+  /** Resolves when the database returns the result of a trivial query. */
   async ping(): Promise<void> {
     await this.reader.query('SELECT 1');
   }

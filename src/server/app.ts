@@ -203,7 +203,7 @@ async function connectCluster(
   const redis = new RedisConnection(settings.url, `sightline-${settings.channelPrefix.replace(/[^A-Za-z0-9-]/g, '')}`, logger);
   try {
     await redis.ready();
-    // The event target does not await its publishes; a failed one is logged here instead of
+    // The event target does not await its publishes. A failed one is logged here instead of
     // becoming an unhandled rejection, and the feed check fills the loss from the database.
     const publishClient = {
       publish: (channel: string, message: string) =>
@@ -227,9 +227,9 @@ async function connectCluster(
 }
 
 /**
- * Checks every few seconds whether the database holds alerts that open
- * streams have not received live (a lost Redis message at the end of a
- * stream shows no gap until the next alert), and resyncs those streams.
+ * Checks every few seconds whether the database contains alerts that open
+ * streams have not received live, and resyncs those streams. A Redis message
+ * lost at the end of a stream shows no gap until the next alert.
  */
 function watchFeedHeads(services: Services, logger: Logger): NodeJS.Timeout {
   const timer = setInterval(() => {

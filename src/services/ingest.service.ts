@@ -105,9 +105,9 @@ export class IngestService {
   }
 
   private async storeAlerts(manager: EntityManager, organizationId: string, groups: MatchGroup[], now: Date) {
-    // The organization row is locked until commit: alert writes of one organization, from any
-    // instance, run one at a time, so the open-alert check below cannot race and feed
-    // sequences commit in order. (SQLite runs every write transaction one at a time anyway.)
+    // The organization row stays locked until commit, so alert writes of one organization run
+    // one at a time on every instance. The open-alert check below cannot race, and feed
+    // sequences commit in order. The cluster test checks this with concurrent matches.
     await lockOrganization(manager, organizationId);
     const definitionIds = [...new Set(groups.map((group) => group.match.indicator.alertDefinitionId))];
     const definitions = await loadDefinitions(manager, organizationId, definitionIds);

@@ -137,7 +137,7 @@ export async function startTestServer(
   };
 }
 
-/** A new SQLite file, or a new PostgreSQL schema selected through `search_path`. */
+/** Creates a new SQLite file, or a new PostgreSQL schema selected through `search_path`. */
 export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   if (TEST_DATABASE === 'sqlite') {
     return { url: path.join(makeTempDir(), 'sightline.db'), drop: async () => undefined };

@@ -4,7 +4,7 @@ import { GraphQLObjectType, GraphQLSchema, GraphQLString, parse, type ExecutionR
 
 import { createSharedSubscribe } from '../../src/server/shared-subscribe';
 
-/** A schema whose subscription counts how often its event field resolves. */
+/** Builds a schema whose subscription counts how often its event field resolves. */
 function countingSchema(events: EventEmitter, counter: { resolved: number }) {
   return new GraphQLSchema({
     query: new GraphQLObjectType({ name: 'Query', fields: { noop: { type: GraphQLString } } }),
